@@ -1,0 +1,56 @@
+"""Logical consistency: the OWL 2 RL closure of the ontology and the data, and its inconsistency rules.
+
+OWL 2 RL is the profile that forward chaining can decide completely; owlrl implements its rules over rdflib
+and records each inconsistency it meets (a resource in two disjoint classes, two values of a functional
+property that cannot be the same, a violated cardinality) instead of stopping. SHACL cannot see these: they
+follow only from the axioms.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import owlrl
+from rdflib import Graph
+
+from jpmg import config
+from jpmg.findings import Finding, Severity
+from jpmg.locate import locate
+
+CHECK = "reasoning"
+REASONER = f"owlrl {owlrl.__version__} (OWL 2 RL forward-chaining closure)"
+
+# owlrl writes the IRIs involved into its messages; the instance among them (not a term of a vocabulary) is the
+# resource a person has to fix.
+_IRI_IN_MESSAGE = re.compile(r"https?://[^\s,()]+")
+
+
+def closure(ontology: Graph, data: Graph) -> tuple[Graph, list[str]]:
+    """The OWL 2 RL closure of ontology plus data, and owlrl's inconsistency messages."""
+    graph = Graph()
+    graph += ontology
+    graph += data
+    semantics = owlrl.OWLRL_Semantics(graph, False, False, rdfs=False)
+    semantics.closure()
+    return graph, list(semantics.error_messages)
+
+
+def _focus(message: str) -> str | None:
+    iris = [iri.rstrip(".;") for iri in _IRI_IN_MESSAGE.findall(message)]
+    instances = [iri for iri in iris if iri.startswith(config.INSTANCE_BASE)]
+    return (instances or iris or [None])[0]
+
+
+def run(ontology: Graph, data: Graph, data_files: dict[Path, Graph] | None = None) -> list[Finding]:
+    """Run the closure and turn every inconsistency into a violation, located in the data files."""
+    _, errors = closure(ontology, data)
+    findings = []
+    for message in sorted(errors):
+        focus = _focus(message)
+        path, line = locate(focus, data_files) if focus and data_files else (None, None)
+        findings.append(Finding(
+            CHECK, Severity.VIOLATION,
+            f"Inconsistent with the ontology's axioms: {message.strip()}. Fix the types or values involved.",
+            focus_node=focus, file=str(path) if path else None, line=line))
+    return findings

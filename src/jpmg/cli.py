@@ -1,0 +1,101 @@
+"""The ``jpmg`` command line: a thin layer over the library API.
+
+Exit codes follow pySHACL's: 0 the data conforms (warnings allowed), 1 it does not (or has warnings, with
+``--strict``), 2 the input could not be read or the command was used wrongly. Errors are one line on stderr, never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jpmg import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from jpmg.report import render, step_line
+    from jpmg.validation import validate
+
+    def progress(outcome) -> None:  # noqa: ANN001 - a StepOutcome
+        if args.format == "text" and not args.quiet:
+            print(step_line(outcome.name, outcome.note, outcome.seconds, outcome.findings), flush=True)
+
+    report = validate([Path(p) for p in args.paths] or None, with_project_data=args.with_project_data,
+                      listener=progress)
+    text = render(report, args.format, strict=args.strict)
+    if args.format == "text" and not args.quiet:
+        print()
+    print(text)
+    return report.exit_code(args.strict)
+
+
+def _query(args: argparse.Namespace) -> int:
+    from jpmg.dataset import load_dataset
+    from jpmg.queries import QueryError, describe, format_result, list_queries, run_query
+
+    if not args.name:
+        print(describe(list_queries()))
+        return EXIT_OK
+    bindings: dict[str, str] = {}
+    for item in args.bind or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--bind {item!r} must be NAME=VALUE, e.g. --bind post=post/imod-director-general")
+        bindings[name.lstrip("?")] = value
+    graph = load_dataset().data_with_ontology()
+    print(format_result(run_query(args.name, graph, bindings), args.format))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jpmg", description="The JPMG knowledge graph's tools.")
+    parser.add_argument("--version", action="version", version=f"jpmg {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate", help="check Turtle files against the ontology and shapes",
+        description="Check the project's own files, or the given Turtle files and folders, in order: strict "
+                    "parsing, vocabulary, OWL 2 RL consistency, SHACL. Exit 0 conforms, 1 violations, 2 bad input.")
+    validate.add_argument("paths", nargs="*", help="Turtle files or folders (default: the project's data)")
+    validate.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    validate.add_argument("--quiet", action="store_true", help="no progress lines")
+    validate.add_argument("--with-project-data", action="store_true",
+                          help="validate the given files together with the project's data")
+    validate.set_defaults(handler=_validate)
+
+    query = commands.add_parser("query", help="run a competency query (without NAME: list them)")
+    query.add_argument("name", nargs="?", help="the query's name (its file name without .rq)")
+    query.add_argument("--bind", action="append", metavar="NAME=VALUE",
+                       help="bind a parameter: an IRI <...>, an instance kind/slug, or a literal")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.set_defaults(handler=_query)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    from jpmg.parsing import RdfInputError
+    from jpmg.queries import QueryError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (RdfInputError, QueryError) as error:
+        print(f"jpmg {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"jpmg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
