@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from jpmg.cli import main  # noqa: E402 - the path must be set first
+from jpmg.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(["validate", *sys.argv[1:]]))

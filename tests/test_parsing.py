@@ -53,10 +53,7 @@ def test_message_has_path_line_column_problem_and_hint() -> None:
 
 
 def test_message_leaves_out_an_unknown_position() -> None:
-    assert (
-        str(RdfInputError("x.ttl", "no such file", "check the path"))
-        == "x.ttl: no such file (check the path)"
-    )
+    assert str(RdfInputError("x.ttl", "no such file", "check the path")) == "x.ttl: no such file (check the path)"
     assert str(RdfInputError("x.ttl", "bad", "fix", line=2)) == "x.ttl:2: bad (fix)"
 
 
@@ -82,9 +79,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_directory(tmp_path: Path) -> None:
     error = error_of(tmp_path)
-    assert (
-        str(error) == f"{tmp_path}: this is a folder, not a file (name a .ttl file, or expand folders first)"
-    )
+    assert str(error) == f"{tmp_path}: this is a folder, not a file (name a .ttl file, or expand folders first)"
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,19 +90,14 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert (
-        str(error_of(path)) == f"{path}: the file cannot be read: permission denied (check its permissions)"
-    )
+    assert str(error_of(path)) == f"{path}: the file cannot be read: permission denied (check its permissions)"
 
 
 def test_binary_file(tmp_path: Path) -> None:
     # A PNG header: not UTF-8, and NUL bytes, the first one on line 3 (counting b"\n" as editors do).
     path = write(tmp_path, "picture.ttl", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     error = error_of(path)
-    assert (
-        str(error)
-        == f"{path}:3:1: the file holds binary data (a NUL byte) (the file must be UTF-8 Turtle text)"
-    )
+    assert str(error) == f"{path}:3:1: the file holds binary data (a NUL byte) (the file must be UTF-8 Turtle text)"
 
 
 def test_nul_bytes_where_the_parser_stops_are_reported_as_binary(tmp_path: Path) -> None:
@@ -126,9 +116,7 @@ def test_a_nul_inside_a_string_is_valid_turtle(tmp_path: Path) -> None:
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "latin1.ttl", '<http://example.org/a> <http://example.org/b> "café" .\n'.encode("latin-1")
-    )
+    path = write(tmp_path, "latin1.ttl", '<http://example.org/a> <http://example.org/b> "café" .\n'.encode("latin-1"))
     error = error_of(path)
     assert str(error) == f"{path}:1:51: byte 0xe9 is not UTF-8 (the file must be UTF-8 Turtle)"
 
@@ -141,9 +129,7 @@ def test_non_utf8_column_counts_characters_not_bytes(tmp_path: Path) -> None:
 
 
 def test_utf16_file(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "utf16.ttl", "<http://example.org/a> <http://example.org/b> 1 .\n".encode("utf-16")
-    )
+    path = write(tmp_path, "utf16.ttl", "<http://example.org/a> <http://example.org/b> 1 .\n".encode("utf-16"))
     assert (
         str(error_of(path))
         == f"{path}:1:1: the file is UTF-16 text (the file must be UTF-8 Turtle: re-save it as UTF-8)"
@@ -203,9 +189,7 @@ def test_missing_dot_at_end_of_file(tmp_path: Path) -> None:
 
 
 def test_iri_with_a_space(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "space.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b <http://example.org/a b> .\n"
-    )
+    path = write(tmp_path, "space.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b <http://example.org/a b> .\n")
     assert str(error_of(path)) == (
         f"{path}:2:11: invalid Turtle: Invalid IRI code point ' '"
         ' (IRIs cannot hold spaces or <>"{}|^`\\ characters: percent-encode them, e.g. %20)'
@@ -374,9 +358,7 @@ def test_explicit_xsd_string_becomes_a_plain_literal() -> None:
 
 def test_blank_nodes_stay_distinct_across_files(tmp_path: Path) -> None:
     content = "_:b1 <http://example.org/p> 1 .\n"
-    merged = parse_turtle(write(tmp_path, "one.ttl", content)) + parse_turtle(
-        write(tmp_path, "two.ttl", content)
-    )
+    merged = parse_turtle(write(tmp_path, "one.ttl", content)) + parse_turtle(write(tmp_path, "two.ttl", content))
     subjects = set(merged.subjects())
     assert len(subjects) == 2 and all(isinstance(s, BNode) for s in subjects)
 
@@ -405,10 +387,7 @@ def test_iter_turtle_files(tmp_path: Path) -> None:
 def test_iter_turtle_files_missing_path(tmp_path: Path) -> None:
     with pytest.raises(RdfInputError) as caught:
         iter_turtle_files([tmp_path / "nowhere"])
-    assert (
-        str(caught.value)
-        == f"{tmp_path / 'nowhere'}: no such file or folder (check the path and its spelling)"
-    )
+    assert str(caught.value) == f"{tmp_path / 'nowhere'}: no such file or folder (check the path and its spelling)"
 
 
 def test_ill_typed_literal_is_kept_without_a_logged_traceback(caplog: pytest.LogCaptureFixture) -> None:

@@ -21,13 +21,14 @@ def _validate(args: argparse.Namespace) -> int:
     from jpmg.report import render, step_line
     from jpmg.validation import validate
 
-    def progress(outcome) -> None:  # noqa: ANN001 - a StepOutcome
+    def progress(outcome) -> None:
         if args.format == "text" and not args.quiet:
             print(step_line(outcome.name, outcome.note, outcome.seconds, outcome.findings), flush=True)
 
-    report = validate([Path(p) for p in args.paths] or None, with_project_data=args.with_project_data,
-                      listener=progress)
-    text = render(report, args.format, strict=args.strict)
+    report = validate(
+        [Path(p) for p in args.paths] or None, with_project_data=args.with_project_data, listener=progress
+    )
+    text = render(report, args.format, strict=args.strict, verbose=args.verbose)
     if args.format == "text" and not args.quiet:
         print()
     print(text)
@@ -58,21 +59,31 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser(
-        "validate", help="check Turtle files against the ontology and shapes",
+        "validate",
+        help="check Turtle files against the ontology and shapes",
         description="Check the project's own files, or the given Turtle files and folders, in order: strict "
-                    "parsing, vocabulary, OWL 2 RL consistency, SHACL. Exit 0 conforms, 1 violations, 2 bad input.")
+        "parsing, vocabulary, OWL 2 RL consistency, SHACL. Exit 0 conforms, 1 violations, 2 bad input.",
+    )
     validate.add_argument("paths", nargs="*", help="Turtle files or folders (default: the project's data)")
     validate.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too")
     validate.add_argument("--quiet", action="store_true", help="no progress lines")
-    validate.add_argument("--with-project-data", action="store_true",
-                          help="validate the given files together with the project's data")
+    validate.add_argument("--verbose", action="store_true", help="list every note (sh:Info), not only their count")
+    validate.add_argument(
+        "--with-project-data",
+        action="store_true",
+        help="validate the given files together with the project's data",
+    )
     validate.set_defaults(handler=_validate)
 
     query = commands.add_parser("query", help="run a competency query (without NAME: list them)")
     query.add_argument("name", nargs="?", help="the query's name (its file name without .rq)")
-    query.add_argument("--bind", action="append", metavar="NAME=VALUE",
-                       help="bind a parameter: an IRI <...>, an instance kind/slug, or a literal")
+    query.add_argument(
+        "--bind",
+        action="append",
+        metavar="NAME=VALUE",
+        help="bind a parameter: an IRI <...>, an instance kind/slug, or a literal",
+    )
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.set_defaults(handler=_query)
     return parser

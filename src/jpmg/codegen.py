@@ -46,7 +46,7 @@ def render(ontology: Graph) -> str:
     lines = [_HEADER.format(title=_one_line(str(title or "JPMG ontology")), namespace=config.ONTOLOGY_NS)]
     terms = sorted(declared_project_terms(ontology), key=lambda t: (str(t)[len(config.ONTOLOGY_NS)].islower(), str(t)))
     for term in terms:
-        name = str(term)[len(config.ONTOLOGY_NS):]
+        name = str(term)[len(config.ONTOLOGY_NS) :]
         definition = ontology.value(term, SKOS.definition) or ontology.value(term, RDFS.label) or ""
         lines.append(f"    {name}: URIRef  # {_one_line(str(definition))}\n")
     return "".join(lines)

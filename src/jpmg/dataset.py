@@ -15,7 +15,7 @@ from rdflib import Dataset as RdfDataset
 from rdflib import Graph, URIRef
 
 from jpmg import config
-from jpmg.parsing import iter_turtle_files, parse_turtle
+from jpmg.parsing import RdfInputError, iter_turtle_files, parse_turtle
 
 #: Named-graph IRIs of the dataset's parts, derived from the one base IRI.
 GRAPH_IRIS = {
@@ -36,11 +36,17 @@ class LoadedFiles:
 def read_files(paths: Iterable[Path]) -> LoadedFiles:
     """Strictly parse every Turtle file under ``paths`` into one graph, keeping each file's own graph too.
 
-    Raises :class:`jpmg.parsing.RdfInputError` on the first unreadable file: nothing is half-loaded.
+    Raises :class:`jpmg.parsing.RdfInputError` on the first unreadable file, or when the paths hold no Turtle
+    file at all (an empty folder is a mistake, not an empty dataset): nothing is half-loaded.
     """
+    paths = list(paths)
     merged = Graph()
     per_file: dict[Path, Graph] = {}
-    for path in iter_turtle_files(paths):
+    files = iter_turtle_files(paths)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise RdfInputError(where, "no Turtle files here", "name .ttl files, or folders that contain them")
+    for path in files:
         graph = parse_turtle(path)
         per_file[path] = graph
         merged += graph

@@ -30,7 +30,7 @@ def _written_forms(iri: str, graph: Graph, path: Path) -> list[str]:
     text = "\n".join(_lines(path))
     for base in _BASE_DIRECTIVE.findall(text):
         if base and iri.startswith(base):
-            forms.append(f"<{iri[len(base):]}>")
+            forms.append(f"<{iri[len(base) :]}>")
     return forms
 
 
@@ -47,16 +47,25 @@ def locate(iri: Node | str, files: dict[Path, Graph]) -> tuple[Path | None, int 
         return None, None
     iri = str(iri)
     term = URIRef(iri)
-    for path, graph in files.items():
-        if (term, None, None) not in graph and (None, term, None) not in graph and (None, None, term) not in graph:
-            continue
-        forms = _written_forms(iri, graph, path)
+    # The file that describes the resource (uses it as a subject) is where a person fixes it; a file that only
+    # mentions it comes second.
+    describing = [path for path, graph in files.items() if (term, None, None) in graph]
+    mentioning = [
+        path
+        for path, graph in files.items()
+        if path not in describing and ((None, term, None) in graph or (None, None, term) in graph)
+    ]
+    for path in describing + mentioning:
+        forms = _written_forms(iri, files[path], path)
+        subject_line = None
         for number, line in enumerate(_lines(path), start=1):
             if line.lstrip().startswith("#"):  # comments mention terms too; the statement is what counts
                 continue
             if any(_occurs(form, line) for form in forms):
-                return path, number
-        return path, None
+                if path not in describing or any(line.startswith(form) for form in forms):
+                    return path, number
+                subject_line = subject_line or number
+        return path, subject_line
     return None, None
 
 

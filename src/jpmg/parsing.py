@@ -96,9 +96,7 @@ class RdfInputError(Exception):
     logs turn into a link. ``line`` and ``column`` are 1-based, as editors count, or None when unknown.
     """
 
-    def __init__(
-        self, path: str, problem: str, hint: str, line: int | None = None, column: int | None = None
-    ) -> None:
+    def __init__(self, path: str, problem: str, hint: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(path, problem, hint, line, column)
         self.path = path
         self.line = line
@@ -135,9 +133,7 @@ def parse_turtle(path: Path, base_iri: str | None = None, *, allow_empty: bool =
     return _parse_text(text, name, base_iri, allow_empty=allow_empty)
 
 
-def parse_turtle_text(
-    text: str, name: str, base_iri: str | None = None, *, allow_empty: bool = True
-) -> Graph:
+def parse_turtle_text(text: str, name: str, base_iri: str | None = None, *, allow_empty: bool = True) -> Graph:
     """Parse Turtle held in memory, with the same strictness and errors as :func:`parse_turtle`.
 
     ``name`` only labels error messages (a file name, a URL, "<stdin>"). Without ``base_iri`` there is
@@ -186,14 +182,10 @@ def _read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise RdfInputError(name, "no such file", "check the path and its spelling") from None
     except PermissionError:
-        raise RdfInputError(
-            name, "the file cannot be read: permission denied", "check its permissions"
-        ) from None
+        raise RdfInputError(name, "the file cannot be read: permission denied", "check its permissions") from None
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise RdfInputError(
-            name, f"the file cannot be read: {reason}", "check the file is a readable file"
-        ) from None
+        raise RdfInputError(name, f"the file cannot be read: {reason}", "check the file is a readable file") from None
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -204,9 +196,7 @@ def _decode(data: bytes, name: str) -> str:
     clearer than pointing at one odd byte.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise RdfInputError(
-            name, "the file is UTF-16 text", "the file must be UTF-8 Turtle: re-save it as UTF-8", 1, 1
-        )
+        raise RdfInputError(name, "the file is UTF-16 text", "the file must be UTF-8 Turtle: re-save it as UTF-8", 1, 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -283,11 +273,7 @@ def _parse_text(
     except SyntaxError as error:
         syntax_error = _syntax_error(error, name)
         nul = _nul_position(text)
-        if (
-            nul is not None
-            and syntax_error.line is not None
-            and nul <= (syntax_error.line, syntax_error.column or 1)
-        ):
+        if nul is not None and syntax_error.line is not None and nul <= (syntax_error.line, syntax_error.column or 1):
             # A NUL at or before the failure point: binary data, not a Turtle typo.
             raise _binary_error(name, *nul) from None
         raise syntax_error from None
@@ -431,6 +417,4 @@ def _syntax_error(error: SyntaxError, name: str) -> RdfInputError:
 
 def _one_line(text: str) -> str:
     """Escape line breaks and other invisible characters so an error is always one visible line."""
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text
-    )
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)

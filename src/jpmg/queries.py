@@ -97,8 +97,9 @@ def bind_parameters(query: CompetencyQuery, values: Mapping[str, str]) -> dict[V
     unknown = sorted(set(values) - declared)
     if unknown:
         accepted = ", ".join(f"?{name}" for name in sorted(declared)) or "none"
-        raise QueryError(f"query {query.name!r} has no parameter {', '.join('?' + u for u in unknown)}; "
-                         f"it accepts: {accepted}")
+        raise QueryError(
+            f"query {query.name!r} has no parameter {', '.join('?' + u for u in unknown)}; it accepts: {accepted}"
+        )
     return {Variable(name): parse_term(value) for name, value in values.items()}
 
 
@@ -118,7 +119,7 @@ def _cell(term: URIRef | Literal | BNode | None) -> str:
         return ""
     text = str(term)
     if isinstance(term, URIRef) and text.startswith(config.INSTANCE_BASE):
-        return text[len(config.INSTANCE_BASE):]
+        return text[len(config.INSTANCE_BASE) :]
     return text
 
 
@@ -134,8 +135,10 @@ def format_result(result: QueryResult, fmt: str) -> str:
         writer.writerows(cells)
         return buffer.getvalue().rstrip("\n")
     widths = [max([len(v), *(len(row[i]) for row in cells)]) for i, v in enumerate(result.variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(result.variables, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(lines)

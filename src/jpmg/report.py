@@ -6,6 +6,7 @@ by shape (or check), each with its focus node, path, value, message and place in
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -23,29 +24,32 @@ def _where(finding: Finding) -> str:
     if finding.file is None:
         return ""
     path = finding.file
-    try:
+    with contextlib.suppress(ValueError):  # a file outside the working folder keeps its full path
         path = str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        pass
     return f"{path}:{finding.line}" if finding.line else path
 
 
 def step_line(name: str, note: str, seconds: float, findings: list[Finding]) -> str:
     """One line per finished step, for progress output."""
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    verdict = "ok" if not findings else ", ".join(
-        f"{n} {s.value.lower()}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    verdict = (
+        "ok"
+        if not findings
+        else ", ".join(f"{n} {s.value.lower()}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    )
     return f"[{name}] {verdict} ({seconds:.2f} s) - {note}"
 
 
-def render_text(report: ValidationReport, strict: bool = False) -> str:
-    """The human-readable report."""
+def render_text(report: ValidationReport, strict: bool = False, verbose: bool = False) -> str:
+    """The human-readable report; notes (sh:Info) are summarised per shape unless ``verbose``."""
     out: list[str] = []
     stats = report.statistics
     triples = stats["triples"]
-    out.append(f"Checked {stats['files']} files: {triples['data']} data triples, {triples['ontology']} ontology "
-               f"triples, {triples['shapes']} shape triples; {stats['entities']} entities, {stats['sources']} "
-               f"sources, {stats['fact_ids']} fact ids, {stats['conflicts']} source conflicts.")
+    out.append(
+        f"Checked {stats['files']} files: {triples['data']} data triples, {triples['ontology']} ontology "
+        f"triples, {triples['shapes']} shape triples; {stats['entities']} entities, {stats['sources']} "
+        f"sources, {stats['fact_ids']} fact ids, {stats['conflicts']} source conflicts."
+    )
     for severity in (Severity.VIOLATION, Severity.WARNING, Severity.INFO):
         findings = [f for f in report.findings if f.severity is severity]
         if not findings:
@@ -57,6 +61,9 @@ def render_text(report: ValidationReport, strict: bool = False) -> str:
             groups[finding.source_shape or f"{finding.check} check"].append(finding)
         for group, members in sorted(groups.items()):
             out.append(f"  {group} ({len(members)})")
+            if severity is Severity.INFO and not verbose:
+                out.append(f"      {members[0].message}")
+                continue
             for finding in members:
                 where = _where(finding)
                 out.append(f"    - {finding.focus_node or '(no focus node)'}" + (f"  [{where}]" if where else ""))
@@ -68,9 +75,12 @@ def render_text(report: ValidationReport, strict: bool = False) -> str:
     violations, warnings = report.count(Severity.VIOLATION), report.count(Severity.WARNING)
     out.append("")
     verdict = "CONFORMS" if report.conforms(strict) else "DOES NOT CONFORM"
-    out.append(f"{verdict}: {violations} violation{'s' if violations != 1 else ''}, "
-               f"{warnings} warning{'s' if warnings != 1 else ''}"
-               + (" (warnings count as failures with --strict)" if strict and warnings else ""))
+    notes = report.count(Severity.INFO)
+    out.append(
+        f"{verdict}: {violations} violation{'s' if violations != 1 else ''}, "
+        f"{warnings} warning{'s' if warnings != 1 else ''}, {notes} note{'s' if notes != 1 else ''}"
+        + (" (warnings count as failures with --strict)" if strict and warnings else "")
+    )
     return "\n".join(out)
 
 
@@ -118,7 +128,9 @@ def render_turtle(report: ValidationReport, strict: bool = False) -> str:
     return graph.serialize(format="turtle")
 
 
-def render(report: ValidationReport, fmt: str, strict: bool = False) -> str:
+def render(report: ValidationReport, fmt: str, strict: bool = False, verbose: bool = False) -> str:
     """The report in one of :data:`FORMATS`."""
-    renderers = {"text": render_text, "json": render_json, "turtle": render_turtle}
+    if fmt == "text":
+        return render_text(report, strict, verbose)
+    renderers = {"json": render_json, "turtle": render_turtle}
     return renderers[fmt](report, strict)

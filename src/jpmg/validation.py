@@ -60,8 +60,12 @@ class ValidationReport:
 StepListener = Callable[[StepOutcome], None]
 
 
-def _timed(name: str, work: Callable[[], tuple[str, list[Finding]]], listener: StepListener | None,
-           steps: list[StepOutcome]) -> None:
+def _timed(
+    name: str,
+    work: Callable[[], tuple[str, list[Finding]]],
+    listener: StepListener | None,
+    steps: list[StepOutcome],
+) -> None:
     started = time.perf_counter()
     note, findings = work()
     outcome = StepOutcome(name, note, time.perf_counter() - started, findings)
@@ -111,26 +115,38 @@ def validate(
             project = read_files([config.DATA_DIR])
             kg.data.graph += project.graph
         loaded.append(kg)
-        return (f"{len(kg.files)} Turtle files parsed strictly (pyoxigraph), "
-                f"{len(kg.ontology.graph) + len(kg.shapes.graph) + len(kg.data.graph)} triples"), []
+        return (
+            f"{len(kg.files)} Turtle files parsed strictly (pyoxigraph), "
+            f"{len(kg.ontology.graph) + len(kg.shapes.graph) + len(kg.data.graph)} triples"
+        ), []
 
     _timed("parse", parse, listener, steps)
     kg = loaded[0]
     reference: Graph | None = read_files([config.DATA_DIR]).graph if data_paths and not with_project_data else None
 
     def vocabulary_step() -> tuple[str, list[Finding]]:
-        findings = vocabulary.run(kg.ontology.graph, kg.ontology.files, kg.shapes.graph, kg.shapes.files,
-                                  kg.data.graph, kg.data.files, reference)
+        findings = vocabulary.run(
+            kg.ontology.graph,
+            kg.ontology.files,
+            kg.shapes.graph,
+            kg.shapes.files,
+            kg.data.graph,
+            kg.data.files,
+            reference,
+        )
         declared = len(vocabulary.declared_project_terms(kg.ontology.graph))
-        return f"{declared} project terms declared; terms of reused vocabularies checked against their term lists", \
-            findings
+        return (
+            f"{declared} project terms declared; terms of reused vocabularies checked against their term lists",
+            findings,
+        )
 
     def reasoning_step() -> tuple[str, list[Finding]]:
         return f"reasoner: {reasoning.REASONER}", reasoning.run(kg.ontology.graph, kg.data.graph, kg.data.files)
 
     def shacl_step() -> tuple[str, list[Finding]]:
-        return "engine: pySHACL, shapes/ against the data with the ontology", \
-            shacl.run(kg.data_with_ontology(), kg.shapes.graph, kg.data.files)
+        return "engine: pySHACL, shapes/ against the data with the ontology", shacl.run(
+            kg.data_with_ontology(), kg.shapes.graph, kg.data.files
+        )
 
     _timed("vocabulary", vocabulary_step, listener, steps)
     _timed("reasoning", reasoning_step, listener, steps)

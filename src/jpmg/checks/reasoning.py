@@ -49,8 +49,14 @@ def run(ontology: Graph, data: Graph, data_files: dict[Path, Graph] | None = Non
     for message in sorted(errors):
         focus = _focus(message)
         path, line = locate(focus, data_files) if focus and data_files else (None, None)
-        findings.append(Finding(
-            CHECK, Severity.VIOLATION,
-            f"Inconsistent with the ontology's axioms: {message.strip()}. Fix the types or values involved.",
-            focus_node=focus, file=str(path) if path else None, line=line))
+        findings.append(
+            Finding(
+                CHECK,
+                Severity.VIOLATION,
+                f"Inconsistent with the ontology's axioms: {message.strip()}. Fix the types or values involved.",
+                focus_node=focus,
+                file=str(path) if path else None,
+                line=line,
+            )
+        )
     return findings

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import RDF, BNode, Graph, Literal, Node
+from rdflib import RDF, BNode, Graph, Node
+from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from jpmg.findings import Finding, Severity
@@ -42,27 +43,58 @@ def validate_graph(data_with_ontology: Graph, shapes: Graph) -> Graph:
     return report
 
 
+def path_text(report: Graph, path: Node | None) -> str | None:
+    """A SHACL property path as SPARQL path syntax (``a/b``, ``a|b``, ``^a``, ``a*``), or the IRI itself."""
+    if path is None:
+        return None
+    if not isinstance(path, BNode):
+        return str(path)
+    if (path, RDF.first, None) in report:
+        return "/".join(path_text(report, member) or "?" for member in Collection(report, path))
+    for predicate, template in (
+        (SH.alternativePath, "({})"),
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = report.value(path, predicate)
+        if inner is None:
+            continue
+        if predicate == SH.alternativePath:
+            return template.format("|".join(path_text(report, m) or "?" for m in Collection(report, inner)))
+        return template.format(path_text(report, inner))
+    return path.n3()
+
+
 def findings_from_report(report: Graph, data_files: dict[Path, Graph] | None = None) -> list[Finding]:
-    """Every sh:ValidationResult of a report as a finding, located in the data files where possible."""
+    """Every top-level result of a report as a finding, located in the data files where possible.
+
+    Only the results hanging from the report (``sh:result``) count: pySHACL also types the nested results of
+    ``sh:node``/``sh:or`` as sh:ValidationResult (as ``sh:detail``), and counting those would report one
+    problem twice.
+    """
     findings = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         path, line = (None, None)
         if focus is not None and data_files:
             # a blank node (a derivation, an interval) is found through the named resource that holds it
             path, line = locate(named_owner(focus, data_files), data_files)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
-        findings.append(Finding(
-            CHECK,
-            _SEVERITIES.get(report.value(result, SH.resultSeverity), Severity.VIOLATION),
-            " ".join(messages) or "The value does not conform to its shape.",
-            focus_node=_text(focus),
-            path=_text(report.value(result, SH.resultPath)),
-            value=_text(report.value(result, SH.value)),
-            source_shape=_text(report.value(result, SH.sourceShape)),
-            file=str(path) if path else None,
-            line=line,
-        ))
+        findings.append(
+            Finding(
+                CHECK,
+                _SEVERITIES.get(report.value(result, SH.resultSeverity), Severity.VIOLATION),
+                " ".join(messages) or "The value does not conform to its shape.",
+                focus_node=_text(focus),
+                path=path_text(report, report.value(result, SH.resultPath)),
+                value=_text(report.value(result, SH.value)),
+                source_shape=_text(report.value(result, SH.sourceShape)),
+                file=str(path) if path else None,
+                line=line,
+            )
+        )
     return sorted(findings, key=lambda f: (f.severity.value, f.source_shape or "", f.focus_node or "", f.path or ""))
 
 

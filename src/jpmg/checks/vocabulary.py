@@ -19,12 +19,30 @@ from jpmg.locate import locate
 
 #: Vocabularies whose complete term lists rdflib knows; a term outside the list does not exist.
 CLOSED_VOCABULARIES: tuple[type[DefinedNamespace], ...] = (
-    DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, VANN, XSD,
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    TIME,
+    VANN,
+    XSD,
 )
 
 _DECLARATION_TYPES = {
-    OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype,
-    OWL.NamedIndividual, RDF.Property, RDFS.Class,
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDFS.Datatype,
+    OWL.NamedIndividual,
+    RDF.Property,
+    RDFS.Class,
 }
 
 CHECK = "vocabulary"
@@ -58,16 +76,26 @@ def check_terms_exist(graph: Graph, files: dict[Path, Graph], declared: set[URIR
         text = str(iri)
         if text.startswith(config.ONTOLOGY_NS) and text != config.ONTOLOGY_NS:
             if iri not in declared:
-                findings.append(_finding(
-                    f"{iri} is not declared in the ontology: fix the spelling, or declare the term in "
-                    "ontology/jpmg.ttl with a label, a definition and rdfs:isDefinedBy.", iri, files))
+                findings.append(
+                    _finding(
+                        f"{iri} is not declared in the ontology: fix the spelling, or declare the term in "
+                        "ontology/jpmg.ttl with a label, a definition and rdfs:isDefinedBy.",
+                        iri,
+                        files,
+                    )
+                )
             continue
         for vocabulary in CLOSED_VOCABULARIES:
             namespace = str(vocabulary._NS)
             if text.startswith(namespace) and text != namespace and iri not in vocabulary:
-                findings.append(_finding(
-                    f"{iri} does not exist in the vocabulary {namespace}: check its spelling and case against "
-                    "the vocabulary's specification.", iri, files))
+                findings.append(
+                    _finding(
+                        f"{iri} does not exist in the vocabulary {namespace}: check its spelling and case against "
+                        "the vocabulary's specification.",
+                        iri,
+                        files,
+                    )
+                )
                 break
     return findings
 
@@ -76,8 +104,11 @@ def check_project_terms_documented(ontology: Graph, files: dict[Path, Graph]) ->
     """Every declared project term has a label, a definition, and says which ontology defines it."""
     findings = []
     for term in sorted(declared_project_terms(ontology)):
-        for predicate, name in ((RDFS.label, "rdfs:label"), (SKOS.definition, "skos:definition"),
-                                (RDFS.isDefinedBy, "rdfs:isDefinedBy")):
+        for predicate, name in (
+            (RDFS.label, "rdfs:label"),
+            (SKOS.definition, "skos:definition"),
+            (RDFS.isDefinedBy, "rdfs:isDefinedBy"),
+        ):
             if ontology.value(term, predicate) is None:
                 findings.append(_finding(f"{term} has no {name}: every project term needs one.", term, files))
     return findings
@@ -93,13 +124,19 @@ def check_instances_described(data: Graph, files: dict[Path, Graph], reference: 
         typed |= set(reference.subjects(RDF.type))
     findings = []
     dangling = {
-        obj for obj in data.objects()
+        obj
+        for obj in data.objects()
         if isinstance(obj, URIRef) and str(obj).startswith(config.INSTANCE_BASE) and obj not in typed
     }
     for iri in sorted(dangling):
-        findings.append(_finding(
-            f"{iri} is used as a value but described nowhere: fix the IRI's spelling, or add the resource "
-            "with its type, label and source.", iri, files))
+        findings.append(
+            _finding(
+                f"{iri} is used as a value but described nowhere: fix the IRI's spelling, or add the resource "
+                "with its type, label and source.",
+                iri,
+                files,
+            )
+        )
     return findings
 
 
@@ -113,12 +150,19 @@ def check_literals_well_typed(graph: Graph, files: dict[Path, Graph]) -> list[Fi
     for subject, predicate, obj in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if isinstance(obj, Literal) and obj.ill_typed:
             path, line = locate(predicate, {p: g for p, g in files.items() if (subject, predicate, obj) in g})
-            findings.append(Finding(
-                CHECK, Severity.VIOLATION,
-                f'"{obj}" is not a valid {obj.datatype}: write a value of that datatype (a date is YYYY-MM-DD, '
-                "a month YYYY-MM, a year YYYY) or choose the datatype that fits the value.",
-                focus_node=str(subject), path=str(predicate), value=str(obj),
-                file=str(path) if path else None, line=_line_of_value(path, str(obj)) or line))
+            findings.append(
+                Finding(
+                    CHECK,
+                    Severity.VIOLATION,
+                    f'"{obj}" is not a valid {obj.datatype}: write a value of that datatype (a date is YYYY-MM-DD, '
+                    "a month YYYY-MM, a year YYYY) or choose the datatype that fits the value.",
+                    focus_node=str(subject),
+                    path=str(predicate),
+                    value=str(obj),
+                    file=str(path) if path else None,
+                    line=_line_of_value(path, str(obj)) or line,
+                )
+            )
     return findings
 
 
@@ -131,8 +175,15 @@ def _line_of_value(path: Path | None, lexical: str) -> int | None:
     return None
 
 
-def run(ontology: Graph, ontology_files: dict[Path, Graph], shapes: Graph, shapes_files: dict[Path, Graph],
-        data: Graph, data_files: dict[Path, Graph], reference: Graph | None = None) -> list[Finding]:
+def run(
+    ontology: Graph,
+    ontology_files: dict[Path, Graph],
+    shapes: Graph,
+    shapes_files: dict[Path, Graph],
+    data: Graph,
+    data_files: dict[Path, Graph],
+    reference: Graph | None = None,
+) -> list[Finding]:
     """The whole vocabulary check over the ontology, the shapes and the data."""
     declared = declared_project_terms(ontology)
     return [
