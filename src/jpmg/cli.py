@@ -37,6 +37,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _query(args: argparse.Namespace) -> int:
     from jpmg.dataset import load_dataset
+    from jpmg.engine import make_engine
     from jpmg.queries import QueryError, describe, format_result, list_queries, run_query
 
     if not args.name:
@@ -48,8 +49,8 @@ def _query(args: argparse.Namespace) -> int:
         if not sep or not name:
             raise QueryError(f"--bind {item!r} must be NAME=VALUE, e.g. --bind post=post/imod-director-general")
         bindings[name.lstrip("?")] = value
-    graph = load_dataset().data_with_ontology()
-    print(format_result(run_query(args.name, graph, bindings), args.format))
+    engine = make_engine(load_dataset().data_with_ontology(), args.engine)
+    print(format_result(run_query(args.name, engine, bindings), args.format))
     return EXIT_OK
 
 
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="bind a parameter: an IRI <...>, an instance kind/slug, or a literal",
     )
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--engine",
+        choices=("oxigraph", "rdflib"),
+        default="oxigraph",
+        help="the embedded SPARQL engine (default: oxigraph; rdflib is the slower reference)",
+    )
     query.set_defaults(handler=_query)
     return parser
 

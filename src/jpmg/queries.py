@@ -1,7 +1,8 @@
 """The competency queries: find them, bind their parameters safely, run them, and tabulate the answers.
 
 Each query is a ``.rq`` file in ``queries/`` whose header comment states the question in plain English
-(``# Question: ...``) and, where it takes a value, the variable to bind (``# Parameter: ?post - ...``).
+(``# Question: ...``) and, where it takes a value, the variable to bind (``# Parameter: ?post - ...``); a
+parameter variable is always projected by the SELECT, as SPARQL's substitution (SEP-0007) requires.
 Values are bound as RDF terms through ``initBindings``, never pasted into the query text, so no input can change
 what a query means.
 """
@@ -14,12 +15,13 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql import prepareQuery
+from rdflib import BNode, Literal, URIRef, Variable
 
 from jpmg import config
+from jpmg.engine import QueryEngine, QueryEngineError, QueryResult
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 
@@ -39,14 +41,9 @@ class CompetencyQuery:
     text: str
 
 
-@dataclass
-class QueryResult:
-    """Variables in the query's order and rows of RDF terms (None for an unbound value)."""
-
-    variables: list[str]
-    rows: list[tuple[URIRef | Literal | BNode | None, ...]]
-
-
+_GROUP_CONCAT = re.compile(
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*\"([^\"]*)\"\s*\)\s+AS\s+\?(\w+)", re.IGNORECASE
+)
 _QUESTION = re.compile(r"^#\s*Question:\s*(.+)$", re.MULTILINE)
 _PARAMETER = re.compile(r"^#\s*Parameter:\s*\?(\w+)\s*(?:-\s*(.*))?$", re.MULTILINE)
 
@@ -103,15 +100,46 @@ def bind_parameters(query: CompetencyQuery, values: Mapping[str, str]) -> dict[V
     return {Variable(name): parse_term(value) for name, value in values.items()}
 
 
-def run_query(name: str, graph: Graph, bindings: Mapping[str, str] | None = None) -> QueryResult:
-    """Run the competency query ``name`` on ``graph`` with its parameters bound."""
+def run_query(name: str, engine: QueryEngine, bindings: Mapping[str, str] | None = None) -> QueryResult:
+    """Run the competency query ``name`` on ``engine`` with its parameters bound."""
     query = get_query(name)
     init = bind_parameters(query, bindings or {})
-    prepared = prepareQuery(query.text)
-    result = graph.query(prepared, initBindings=init)
-    variables = [str(v) for v in result.vars or []]
-    rows = [tuple(row) for row in result]
-    return QueryResult(variables, rows)
+    try:
+        return engine.select(query.text, init)
+    except QueryEngineError as error:
+        raise QueryError(f"query {name!r} failed on the {engine.name} engine: {error}") from None
+
+
+def list_columns(query: CompetencyQuery) -> dict[str, str]:
+    """The variables the query computes with GROUP_CONCAT, with their separators.
+
+    SPARQL leaves the order of GROUP_CONCAT's parts to the engine, so comparing answers (across engines, or with
+    an expected answer) must treat such a value as a set of parts: :func:`canonical_rows` does.
+    """
+    return {name: separator for separator, name in _GROUP_CONCAT.findall(query.text)}
+
+
+def canonical_value(term: URIRef | Literal | BNode | None, separator: str | None = None) -> str:
+    """A value in a form every engine agrees on: numbers by value, lists with their parts sorted."""
+    if term is None:
+        return ""
+    if isinstance(term, Literal) and term.datatype is not None:
+        value = term.toPython()
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return format(Decimal(str(value)).normalize(), "f")  # "2.0" and "2" are one number
+    text = _cell(term)
+    if separator:
+        return separator.join(sorted(part for part in text.split(separator)))
+    return text
+
+
+def canonical_rows(query: CompetencyQuery, result: QueryResult) -> list[tuple[str, ...]]:
+    """The rows as strings, in the engine's order, with list values and numbers in canonical form."""
+    separators = list_columns(query)
+    return [
+        tuple(canonical_value(term, separators.get(var)) for var, term in zip(result.variables, row, strict=True))
+        for row in result.rows
+    ]
 
 
 def _cell(term: URIRef | Literal | BNode | None) -> str:
