@@ -19,9 +19,7 @@ class JPMG(DefinedNamespace):
     ArmedForces: URIRef  # The military of a state, as an organization.
     BilateralForum: URIRef  # A standing group in which two states' governments meet periodically on a defined agenda, such as the Joint Political-Military Group.
     Bureau: URIRef  # A bureau, office, division or agency inside a ministry or department.
-    Cadence: (
-        URIRef  # How often, and where, a source says a forum meets, kept apart from the sessions actually recorded.
-    )
+    Cadence: URIRef  # How often, and where, a source says a forum meets, kept apart from the sessions actually recorded.
     Claim: URIRef  # One source's value for one property of one resource, recorded where sources disagree or where the value is only inferred.
     CoChairSeat: URIRef  # The seat of one side's co-chair in a bilateral forum: a post in the forum, filled ex officio by the holder of another post.
     CooperationEvent: URIRef  # A dated step in the cooperation that is not a meeting, a signing or a change of an organization, such as the start of joint exercises.
@@ -37,9 +35,7 @@ class JPMG(DefinedNamespace):
     MemorandumOfUnderstanding: URIRef  # An agreement styled a memorandum of understanding by its parties; not a treaty.
     ResumptionEvent: URIRef  # The event that ended a suspension of an agreement or a forum.
     Session: URIRef  # One meeting of a bilateral forum, held or only planned, with its date, place, mode, delegations and topics.
-    Signing: (
-        URIRef  # One signatory's signature of an agreement: who signed, in which post, for which party, when and where.
-    )
+    Signing: URIRef  # One signatory's signature of an agreement: who signed, in which post, for which party, when and where.
     Source: URIRef  # A document that evidence in the graph is taken from: a web page, a news report, a book, an official text or the encyclopedia article the project started from.
     SourceConflict: URIRef  # A disagreement between sources about one point, with the competing claims and, where one must be chosen, the claim the dataset adopts.
     State: URIRef  # A sovereign state, as party to agreements, side of a bilateral forum and country where sessions take place.
@@ -50,9 +46,7 @@ class JPMG(DefinedNamespace):
     alternatesBetween: URIRef  # A state among those between which, by the stated cadence, sessions alternate.
     announcedTopic: URIRef  # A topic that a side announced before a session; what was discussed is dcterms:subject.
     atSession: URIRef  # The session a delegation took part in.
-    attestedOn: (
-        URIRef  # A date on which a source shows the person in the post, without saying when the tenure began or ended.
-    )
+    attestedOn: URIRef  # A date on which a source shows the person in the post, without saying when the tenure began or ended.
     basedOn: URIRef  # The agreement by which an event (a founding, a designation) was made.
     claimedProperty: URIRef  # The property that a claim gives a value for.
     claimedResource: URIRef  # The value a claim gives, where it is a resource (an agreement, a person); a literal value is jpmg:claimedValue.
