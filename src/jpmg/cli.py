@@ -40,6 +40,10 @@ def _query(args: argparse.Namespace) -> int:
     from jpmg.engine import make_engine
     from jpmg.queries import QueryError, describe, format_result, list_queries, run_query
 
+    if getattr(args, "endpoint", None):
+        from jpmg.stores.cli import run_remote_query
+
+        return run_remote_query(args)
     if not args.name:
         print(describe(list_queries()))
         return EXIT_OK
@@ -93,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the embedded SPARQL engine (default: oxigraph; rdflib is the slower reference)",
     )
     query.set_defaults(handler=_query)
+
+    from jpmg.stores.cli import add_endpoint_option, register
+
+    add_endpoint_option(query)
+    register(commands)
     return parser
 
 
@@ -100,12 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
     from jpmg.parsing import RdfInputError
     from jpmg.queries import QueryError
+    from jpmg.stores import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (RdfInputError, QueryError) as error:
+    except (RdfInputError, QueryError, StoreError) as error:
         print(f"jpmg {args.command}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
