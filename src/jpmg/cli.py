@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_endpoint_option(query)
     register(commands)
+
+    from jpmg.publish.cli import register as register_publish
+
+    register_publish(commands)
     return parser
 
 

@@ -112,7 +112,7 @@ def loaded(store: Store, jpmg: Callable[..., tuple[int, str, str]], monkeypatch:
     """The store with the project loaded (loading it when it is not)."""
     store.env(monkeypatch)
     counts = project_counts(store)
-    if not all(counts[str(iri)] for iri in store_loader.GRAPH_IRIS.values()):
+    if not all(counts[str(iri)] for iri in store_loader.STORE_GRAPH_IRIS.values()):
         # Without the query comparison: a query that one store answers differently fails its own test
         # (test_store_queries.py) instead of every test that needs the data loaded.
         code, _, err = jpmg("load", *store.cli_args(), "--verify-queries", "0")

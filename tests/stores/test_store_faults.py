@@ -85,7 +85,7 @@ def test_server_killed_mid_load_leaves_the_target_untouched(loaded: Store, monke
     assert "staging graphs are left behind" in message  # the server was down when they were to be dropped
     assert retries and all("connection refused" in line for line in retries)  # refused after contact: retried
     after = snapshot(loaded)
-    for iri in map(str, store_loader.GRAPH_IRIS.values()):
+    for iri in map(str, store_loader.STORE_GRAPH_IRIS.values()):
         assert after[iri] == before[iri], iri
     # The staging graphs may survive the crash; the next load removes them and succeeds.
     monkeypatch.setattr(store_loader, "to_ntriples", real)

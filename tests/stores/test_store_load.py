@@ -8,17 +8,15 @@ import pytest
 from servers import free_port, proxy
 from storetools import Store, project_counts, snapshot
 
-from jpmg.dataset import GRAPH_IRIS, load_dataset
-from jpmg.stores.loader import PREVIOUS_SUFFIX, STAGING_SUFFIX, project_graph_iris
+from jpmg.dataset import load_dataset
+from jpmg.stores.loader import PREVIOUS_SUFFIX, STAGING_SUFFIX, STORE_GRAPH_IRIS, project_graph_iris, project_parts
 
 Cli = Callable[..., tuple[int, str, str]]
 FOREIGN = "http://example.org/someone-elses-graph"
 
 
 def _expected_counts() -> dict[str, int]:
-    kg = load_dataset()
-    dataset = kg.as_rdf_dataset()
-    return {str(iri): len(dataset.graph(iri)) for iri in GRAPH_IRIS.values()}
+    return {part.iri: len(part.graph) for part in project_parts(load_dataset())}
 
 
 def test_first_load_then_reload_is_idempotent(store: Store, jpmg: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,7 +26,7 @@ def test_first_load_then_reload_is_idempotent(store: Store, jpmg: Cli, monkeypat
 
     code, out, err = jpmg("load", *store.cli_args())
     assert code == 0, err
-    assert "loaded 3 graphs" in out and "verified" in out
+    assert "loaded 4 graphs" in out and "verified" in out
     counts = project_counts(store)
     expected = _expected_counts()
     for iri, n in expected.items():
@@ -64,7 +62,7 @@ def test_dry_run_sends_nothing(store: Store, jpmg: Cli, monkeypatch: pytest.Monk
     assert code == 0, err
     assert seen.requests == []
     assert "dry run: nothing is sent" in out
-    for iri in GRAPH_IRIS.values():
+    for iri in STORE_GRAPH_IRIS.values():
         assert f"graph <{iri}>" in out
     assert "chunk" in out and "query endpoint:" in out
     assert snapshot(store) == before
@@ -110,7 +108,7 @@ def test_server_down_is_exit_2_at_once(jpmg: Cli) -> None:
 
 def test_unload_lists_every_project_graph() -> None:
     iris = project_graph_iris()
-    assert len(iris) == 3 * len(GRAPH_IRIS)
+    assert len(iris) == 3 * len(STORE_GRAPH_IRIS) == 12
     assert all(iri.startswith("https://w3id.org/jpmg/graph/") for iri in iris)
 
 

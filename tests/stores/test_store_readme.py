@@ -71,6 +71,6 @@ def test_oxigraph_commands_run_as_written(document: Path, tmp_path: Path) -> Non
             server.terminate()
             server.wait(timeout=20)
     outputs = {" ".join(words[1:3]): out for words, out in ran}
-    assert any("loaded 3 graphs" in out for out in outputs.values())
+    assert any("loaded 4 graphs" in out for out in outputs.values())
     assert any("removed <https://w3id.org/jpmg/graph/data>" in out for out in outputs.values())
     assert any(out.startswith("session") for out in outputs.values())  # the query's table

@@ -41,6 +41,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from jpmg.dataset import GRAPH_IRIS, KnowledgeGraph
 from jpmg.engine import QueryResult
+from jpmg.publish.description import DESCRIPTION_GRAPH_IRI, dataset_description
 from jpmg.stores.endpoints import Endpoints
 from jpmg.stores.errors import StoreError
 from jpmg.stores.http import HttpClient
@@ -72,16 +73,24 @@ class GraphPart:
         return self.iri + PREVIOUS_SUFFIX
 
 
+#: Every graph the project loads: the dataset's parts (ontology, shapes, data) and its VoID/DCAT description.
+STORE_GRAPH_IRIS = {**GRAPH_IRIS, "description": DESCRIPTION_GRAPH_IRI}
+
+
 def project_parts(kg: KnowledgeGraph) -> list[GraphPart]:
-    """The project's named graphs, in the order of :data:`jpmg.dataset.GRAPH_IRIS` (add a graph there)."""
+    """The project's named graphs, in the order of :data:`STORE_GRAPH_IRIS`."""
     dataset = kg.as_rdf_dataset()
-    return [GraphPart(name, str(iri), dataset.graph(iri)) for name, iri in GRAPH_IRIS.items()]
+    parts = [GraphPart(name, str(iri), dataset.graph(iri)) for name, iri in GRAPH_IRIS.items()]
+    parts.append(GraphPart("description", str(DESCRIPTION_GRAPH_IRI), dataset_description(kg)))
+    return parts
 
 
 def project_graph_iris() -> list[str]:
-    """Every graph the project may own in a store: each graph of GRAPH_IRIS, its staging and previous graphs."""
+    """Every graph the project may own in a store: each loaded graph, its staging and its previous graph."""
     return [
-        iri for base in map(str, GRAPH_IRIS.values()) for iri in (base, base + STAGING_SUFFIX, base + PREVIOUS_SUFFIX)
+        iri
+        for base in map(str, STORE_GRAPH_IRIS.values())
+        for iri in (base, base + STAGING_SUFFIX, base + PREVIOUS_SUFFIX)
     ]
 
 

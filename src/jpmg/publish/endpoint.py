@@ -1,0 +1,372 @@
+"""The read-only SPARQL 1.1 Protocol endpoint of ``jpmg serve``.
+
+Queries run in worker processes, each holding the dataset in a pyoxigraph :class:`~pyoxigraph.Store` (loaded from
+the site's N-Quads dump and dataset description): a query that runs past :attr:`Limits.timeout` seconds is
+stopped by ending its process (a thread could not be stopped) and a fresh worker takes its place. Results are cut
+at :attr:`Limits.max_rows` rows (or triples), and say so in the ``JPMG-Results-Truncated`` response header.
+
+Refused before anything runs: updates (``update=`` or ``application/sparql-update``: 403), queries that do not parse
+(400), and ``SERVICE`` clauses (400: the endpoint never calls other servers). The default graph is the union of the
+data and the ontology, as for the competency queries; ``GRAPH`` reaches every named graph (ontology, shapes, data,
+description). ``default-graph-uri`` and ``named-graph-uri`` are honoured.
+
+Results by ``Accept``: SELECT and ASK in SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in Turtle,
+N-Triples, RDF/XML or JSON-LD. Serialization is pyoxigraph's (``QueryResultsFormat``, ``RdfFormat``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from jpmg import config
+from jpmg.publish.description import DESCRIPTION_GRAPH_IRI
+from jpmg.publish.negotiation import negotiate
+
+#: Result media types for SELECT and ASK, in the server's order of preference.
+RESULT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+#: RDF media types for CONSTRUCT and DESCRIBE, in the server's order of preference.
+GRAPH_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+DEFAULT_GRAPHS = (config.GRAPH_BASE + "data", config.GRAPH_BASE + "ontology")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a query may run, how many rows it may return, how many run at once."""
+
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    workers: int = 2
+
+
+@dataclass
+class Answer:
+    """An HTTP answer: status, content type, body, extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error(status: int, message: str) -> Answer:
+    return Answer(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode("utf-8"))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Checks before running
+# ----------------------------------------------------------------------------------------------------------------
+
+_STRINGS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'",
+    re.DOTALL,
+)
+_IRIS = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_COMMENTS = re.compile(r"#[^\n]*")
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query has a SERVICE clause (ignoring strings, IRIs, comments, variables and prefixed names)."""
+    text = _STRINGS.sub('""', query)
+    text = _IRIS.sub("<>", text)
+    text = _COMMENTS.sub("", text)
+    return bool(_SERVICE.search(text))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The worker process
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    encoded = {"type": "literal", "value": term.value}
+    if term.language:
+        encoded["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        encoded["datatype"] = term.datatype.value
+    return encoded
+
+
+def execute(
+    store: ox.Store,
+    query: str,
+    accept: str | None,
+    max_rows: int,
+    deadline: float,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> tuple[int, str, bytes, dict[str, str]]:
+    """Run one query on ``store`` and serialize its results as ``accept`` asks: (status, type, body, headers)."""
+    options: dict[str, object] = {
+        "default_graph": [ox.NamedNode(g) for g in (default_graphs or DEFAULT_GRAPHS)],
+    }
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        result = store.query(query, **options)
+    except SyntaxError as exc:
+        return 400, "text/plain; charset=utf-8", f"The query does not parse: {exc}\n".encode(), {}
+    except (ValueError, OSError, RuntimeError) as exc:
+        return 400, "text/plain; charset=utf-8", f"The query failed: {exc}\n".encode(), {}
+    headers: dict[str, str] = {}
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            media = negotiate(accept, list(RESULT_TYPES))
+            if media is None:
+                return 406, "text/plain; charset=utf-8", _not_acceptable(RESULT_TYPES), {}
+            body = result.serialize(format=RESULT_TYPES[media])
+            return 200, _with_charset(media), body, headers
+        if isinstance(result, ox.QuerySolutions):
+            media = negotiate(accept, list(RESULT_TYPES))
+            if media is None:
+                return 406, "text/plain; charset=utf-8", _not_acceptable(RESULT_TYPES), {}
+            variables = [v.value for v in result.variables]
+            bindings = []
+            for solution in result:
+                if len(bindings) >= max_rows:
+                    headers["JPMG-Results-Truncated"] = f"true; at {max_rows} rows"
+                    break
+                if time.monotonic() > deadline:
+                    return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
+                bindings.append({var: _term_json(solution[var]) for var in variables if solution[var] is not None})
+            document = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode("utf-8")
+            fmt = RESULT_TYPES[media]
+            if fmt == ox.QueryResultsFormat.JSON:
+                body = document
+            else:
+                body = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+            return 200, _with_charset(media), body, headers
+        media = negotiate(accept, list(GRAPH_TYPES))
+        if media is None:
+            return 406, "text/plain; charset=utf-8", _not_acceptable(GRAPH_TYPES), {}
+        triples = []
+        for triple in result:
+            if len(triples) >= max_rows:
+                headers["JPMG-Results-Truncated"] = f"true; at {max_rows} triples"
+                break
+            if time.monotonic() > deadline:
+                return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
+            triples.append(triple)
+        from jpmg.publish.formats import PREFIXES
+
+        body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=PREFIXES) or b""
+        return 200, _with_charset(media), body, headers
+    except (OSError, RuntimeError, ValueError) as exc:
+        return 400, "text/plain; charset=utf-8", f"The query failed: {exc}\n".encode(), {}
+
+
+def _with_charset(media: str) -> str:
+    return media + ("; charset=utf-8" if media.startswith("text/") or media.endswith("json") else "")
+
+
+def _not_acceptable(offers: dict) -> bytes:
+    return ("None of the types in Accept can be given. Available: " + ", ".join(offers) + "\n").encode()
+
+
+def load_store(site: Path) -> ox.Store:
+    """The dataset's named graphs (from the site's N-Quads dump) and its description, in an in-memory store."""
+    store = ox.Store()
+    store.load(path=str(site / "dumps" / "jpmg.nq"), format=ox.RdfFormat.N_QUADS)
+    description = site / "dataset.nt"
+    if description.is_file():
+        store.load(
+            path=str(description), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(DESCRIPTION_GRAPH_IRI))
+        )
+    return store
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        data += chunk
+    return data
+
+
+def _write_frame(stream, *parts: bytes) -> None:
+    for part in parts:
+        stream.write(struct.pack(">I", len(part)) + part)
+    stream.flush()
+
+
+def _read_frame(stream) -> bytes:
+    (size,) = struct.unpack(">I", _read_exactly(stream, 4))
+    return _read_exactly(stream, size)
+
+
+def worker_main(site: str, max_rows: int, timeout: float) -> None:
+    """A worker process: load the store, then answer framed requests on stdin with framed answers on stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops its workers
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    store = load_store(Path(site))
+    _write_frame(stdout, b"ready")
+    while True:
+        try:
+            request = json.loads(_read_frame(stdin))
+        except EOFError:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            status, content_type, body, headers = execute(
+                store, request["query"], request["accept"], max_rows, deadline, request["default"], request["named"]
+            )
+        except Exception as exc:  # a worker must answer, whatever went wrong
+            status, content_type, body, headers = (
+                500,
+                "text/plain; charset=utf-8",
+                f"Internal error: {exc}\n".encode(),
+                {},
+            )
+        head = json.dumps({"status": status, "content_type": content_type, "headers": headers}).encode()
+        _write_frame(stdout, head, body)
+
+
+class _Worker:
+    """One worker process (``python -m jpmg.publish.endpoint``), talking through its stdin and stdout."""
+
+    def __init__(self, site: Path, limits: Limits) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jpmg.publish.endpoint", str(site), str(limits.max_rows), str(limits.timeout)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.ready = False
+
+    def readable(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        return bool(ready)
+
+    def wait_ready(self, timeout: float) -> bool:
+        if not self.ready and self.readable(timeout):
+            try:
+                self.ready = _read_frame(self.process.stdout) == b"ready"
+            except EOFError:
+                self.ready = False
+        return self.ready
+
+    def ask(self, request: dict, timeout: float) -> Answer | None:
+        """Send one request; the answer, or None when none came within ``timeout`` seconds."""
+        _write_frame(self.process.stdin, json.dumps(request).encode("utf-8"))
+        if not self.readable(timeout):
+            return None
+        head = json.loads(_read_frame(self.process.stdout))
+        body = _read_frame(self.process.stdout)
+        return Answer(head["status"], head["content_type"], body, head["headers"])
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(5)
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def stop(self) -> None:
+        try:
+            self.process.stdin.close()
+            self.process.wait(2)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+class QueryService:
+    """A pool of worker processes that answer SPARQL queries within the limits."""
+
+    def __init__(self, site: Path, limits: Limits | None = None) -> None:
+        self.site = Path(site)
+        self.limits = limits or Limits()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(self.limits.workers):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self.site, self.limits)
+        with self._lock:
+            self._all.append(worker)
+        self._idle.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.kill()
+        if not self._closed:
+            self._add()
+
+    def run(
+        self,
+        query: str,
+        accept: str | None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Answer:
+        """Answer one query (already checked: not an update, no SERVICE)."""
+        try:
+            worker = self._idle.get(timeout=self.limits.timeout)
+        except queue.Empty:
+            return error(503, "Every query worker is busy; try again shortly.")
+        if not worker.wait_ready(60):
+            self._retire(worker)
+            return error(503, "The query worker did not start.")
+        request = {"query": query, "accept": accept, "default": default_graphs, "named": named_graphs}
+        try:
+            answer = worker.ask(request, self.limits.timeout + 1)
+        except (EOFError, OSError, ValueError):
+            self._retire(worker)
+            return error(500, "The query worker stopped unexpectedly.")
+        if answer is None:
+            self._retire(worker)
+            return error(503, f"The query ran for more than {self.limits.timeout:g} seconds and was stopped.")
+        self._idle.put(worker)
+        return answer
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+
+if __name__ == "__main__":
+    worker_main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
