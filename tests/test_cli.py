@@ -114,3 +114,36 @@ def test_bad_usage_exits_2(run_cli, capsys):
         assert exit_.code == 2
     else:
         raise AssertionError("argparse accepted an unknown format")
+
+
+def test_synth_then_validate_with_either_engine(run_cli, tmp_path):
+    """`jpmg synth` writes a corpus with known defects; `jpmg validate --engine fast|reference` both find exactly
+    them (the same JSON findings but for the timings and blank-node labels)."""
+    corpus = tmp_path / "synth.ttl"
+    code, out, err = run_cli("synth", "--triples", "1500", "--seed", "2", "--violations", "0.05", "-o", str(corpus))
+    assert (code, err) == (0, "")
+    injected = json.loads(corpus.with_name("synth.ttl.expected.json").read_text(encoding="utf-8"))
+    assert (
+        out
+        == f"wrote {_count(corpus)} triples to {corpus}; {len(injected)} injected results listed in "
+        + str(corpus.with_name("synth.ttl.expected.json"))
+        + "\n"
+    )
+    found = {}
+    for engine in ("fast", "reference"):
+        code, out, _ = run_cli("validate", "--engine", engine, "--format", "json", str(corpus))
+        assert code == 1
+        document = json.loads(out)
+        found[engine] = sorted(
+            (f["check"], f["severity"], f["focus_node"], f["source_shape"])
+            for f in document["findings"]
+            if not str(f["focus_node"]).startswith("_:")
+        )
+        assert len(document["findings"]) == len(injected)
+    assert found["fast"] == found["reference"] and found["fast"]
+
+
+def _count(path) -> int:
+    import pyoxigraph as ox
+
+    return len(list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)))

@@ -18,15 +18,22 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from jpmg.parsing import check_holds_triples
     from jpmg.report import render, step_line
     from jpmg.validation import validate
+
+    if args.paths:
+        check_holds_triples([Path(p) for p in args.paths])  # an empty file given to validate is a mistake
 
     def progress(outcome) -> None:
         if args.format == "text" and not args.quiet:
             print(step_line(outcome.name, outcome.note, outcome.seconds, outcome.findings), flush=True)
 
     report = validate(
-        [Path(p) for p in args.paths] or None, with_project_data=args.with_project_data, listener=progress
+        [Path(p) for p in args.paths] or None,
+        with_project_data=args.with_project_data,
+        listener=progress,
+        engine=args.engine,
     )
     text = render(report, args.format, strict=args.strict, verbose=args.verbose)
     if args.format == "text" and not args.quiet:
@@ -79,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="validate the given files together with the project's data",
     )
+    validate.add_argument(
+        "--engine",
+        choices=("fast", "reference"),
+        default="fast",
+        help="fast (default: pyoxigraph and SHACL compiled to SPARQL) or reference (rdflib, pySHACL, owlrl); "
+        "both report the same findings",
+    )
     validate.set_defaults(handler=_validate)
 
     query = commands.add_parser("query", help="run a competency query (without NAME: list them)")
@@ -106,27 +120,68 @@ def build_parser() -> argparse.ArgumentParser:
     from jpmg.publish.cli import register as register_publish
 
     register_publish(commands)
+
+    from jpmg.synth import register as register_synth
+
+    register_synth(commands)
     return parser
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code."""
+    """Run one command; return its exit code.
+
+    Every failure is one line on stderr and exit code 2: the input and store errors say what to fix; a file that
+    cannot be written or read says which and why; running out of memory says so; anything else is reported as an
+    internal error in one line (``JPMG_DEBUG=1`` shows the traceback).
+    """
+    import os
+
     from jpmg.parsing import RdfInputError
     from jpmg.queries import QueryError
     from jpmg.stores import StoreError
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = f"jpmg {args.command}"
     try:
         return args.handler(args)
     except (RdfInputError, QueryError, StoreError) as error:
-        print(f"jpmg {args.command}: error: {error}", file=sys.stderr)
+        print(f"{command}: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print(f"jpmg {args.command}: interrupted", file=sys.stderr)
+        print(f"{command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        print(
+            f"{command}: error: out of memory (the input is too large for this machine: split it, or see "
+            "JPMG_MAX_FILE_MB in the README)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(
+            _one_line(f"{command}: error:{where}: {error.strerror or error} (check the path and its permissions)"),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    except Exception as error:
+        if os.environ.get("JPMG_DEBUG"):
+            raise
+        print(
+            _one_line(
+                f"{command}: internal error: {type(error).__name__}: {error} (please report it; JPMG_DEBUG=1 shows "
+                "where it happened)"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -12,9 +12,7 @@ a failed run never leaves a truncated file.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +20,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib import BNode
 
+from jpmg.atomic import write_atomically
 from jpmg.dataset import GRAPH_IRIS, KnowledgeGraph
 from jpmg.terms import to_oxigraph
 
@@ -105,25 +104,6 @@ def dump_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
     if fmt == "trig":
         return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
     return _union_header(fmt) + (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"")
-
-
-def write_atomically(data: bytes, target: Path) -> None:
-    """Write ``data`` to a temporary file beside ``target``, then rename it over ``target``."""
-    target = Path(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)
-        os.replace(name, target)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
 
 
 def dump(kg: KnowledgeGraph, fmt: str, output: Path | None = None, stdout: BinaryIO | None = None) -> int:

@@ -8,12 +8,18 @@
   it is a query page offering the competency queries, which shows the results as a table.
 - Everything else is a file of the built site (``jpmg publish``), looked up strictly inside the site's folder.
 
-The server uses the standard library's :class:`~http.server.ThreadingHTTPServer`; requests are bounded (header size,
-body size, socket timeout), paths are confined to the site, and nothing but 127.0.0.1 is bound.
+The server uses the standard library's :class:`~http.server.ThreadingHTTPServer`; requests are bounded (request line,
+header size and count, body size, socket timeout, concurrent connections), paths are confined to the site, and
+nothing but 127.0.0.1 is bound. Whatever a request holds, the answer is an HTTP status with a plain message: 400 for
+what does not parse, 404 for what is not there, 405 for methods other than GET, HEAD, POST and OPTIONS, 411/413 for
+bodies without a length or too long, 414/431 for request lines and headers too long, 503 when the server is busy or
+a query runs out of time or memory. No request reaches a traceback, and none changes what the next one gets.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import mimetypes
 import posixpath
@@ -27,13 +33,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from jpmg import __version__, config
-from jpmg.publish.endpoint import Answer, Limits, QueryService, error, uses_service
+from jpmg.publish.endpoint import Answer, Limits, QueryService, check_graph_iris, error, uses_service
 from jpmg.publish.formats import MEDIA_TYPES
 from jpmg.publish.model import document_path
 from jpmg.publish.negotiation import MAX_ACCEPT_LENGTH, negotiate
 
 HOST = "127.0.0.1"
 MAX_BODY = 1_000_000
+#: The longest request target (path and query string) answered; longer ones get 414.
+MAX_TARGET = 16_384
+#: Connections served at once; more are answered 503 at once and closed.
+MAX_CONNECTIONS = 256
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 #: Forms of a document in the order of preference when the client's weights tie (HTML first: browsers).
 NEGOTIATED = ("html", "ttl", "jsonld", "nt", "rdf")
 #: Media types the server also accepts as asking for a form.
@@ -78,21 +89,65 @@ def choose_form(accept: str | None) -> str | None:
     return ALIASES.get(chosen) or next(ext for ext in NEGOTIATED if MEDIA_TYPES[ext] == chosen)
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters escaped, for the log: a request cannot write escape sequences to a terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 45\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\n\r\nThe server is busy: too many open connections.\n"
+)
+
+
 class SiteServer(ThreadingHTTPServer):
     """The HTTP server with the site's folder and the SPARQL service."""
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: 50 clients connecting at once must not wait for SYN retries
 
-    def __init__(self, port: int, site: Path, service: QueryService | None, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        port: int,
+        site: Path,
+        service: QueryService | None,
+        quiet: bool = False,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         self.site = Path(site).resolve()
         self.service = service
         self.quiet = quiet
+        self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__((HOST, port), Handler)
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}/"
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request, client_address) -> None:
+        """One line in the log instead of the standard library's traceback (a client that went away, mostly)."""
+        kind, value = sys.exc_info()[:2]
+        if not self.quiet and kind is not None:
+            sys.stderr.write(printable(f"{client_address[0]} - connection error: {kind.__name__}: {value}") + "\n")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -102,14 +157,77 @@ class Handler(BaseHTTPRequestHandler):
     server_version = f"jpmg/{__version__}"
     protocol_version = "HTTP/1.1"
     timeout = 30
+    # The headers and the body go out in two writes; with Nagle's algorithm on, the second waits for the client's
+    # delayed ACK, and every keep-alive request took 40 ms (measured by benchmarks/load_serve.py: 230 requests/s).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args) -> None:
         if not self.server.quiet:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+            sys.stderr.write(printable(f"{self.address_string()} - {format % args}") + "\n")
+
+    # ---- the request's frame: every way a request can go wrong ends in one plain answer ------------------------
+
+    def handle_one_request(self) -> None:
+        self._responded = False
+        self._body_read = False
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError, OSError) as exc:
+            # The client went away or stalled: nothing to answer, and nobody to answer to.
+            self.close_connection = True
+            if not isinstance(exc, ConnectionError | TimeoutError):
+                self._internal_error(exc)
+        except Exception as exc:  # a bug: say so once, without a traceback, and keep serving
+            self.close_connection = True
+            self._internal_error(exc)
+
+    def _internal_error(self, exc: BaseException) -> None:
+        self.log_message("internal error on %r: %s: %s", getattr(self, "requestline", ""), type(exc).__name__, exc)
+        if not self._responded:
+            with contextlib.suppress(OSError):
+                self._send(error(500, "Internal error: the request could not be answered. It has been logged."))
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._responded = True
+        super().send_response(code, message)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's errors (bad request line, headers too long or too many, unknown method), as plain
+        text with the standard reason phrase. An unknown method gets 405 with ``Allow`` (not 501), and a request for
+        HTTP/2 or later on this HTTP/1.1 socket gets 400 (not 505): no client mistake is answered as a server
+        fault."""
+        headers = {"Connection": "close"}
+        if code == 501:
+            code = 405
+            message = f"The method is not allowed here: use one of {ALLOWED_METHODS}."
+            headers["Allow"] = ALLOWED_METHODS
+        elif code == 505:
+            code = 400
+            message = "Only HTTP/1.0 and HTTP/1.1 are spoken here."
+        self.close_connection = True
+        if len(getattr(self, "requestline", "").split()) >= 3:
+            self.request_version = "HTTP/1.0"  # the client named a version it cannot have: answer with a status line
+        text = message or self.responses.get(code, ("Error",))[0]
+        answer = error(code, printable(text))
+        answer.headers.update(headers)
+        self._send(answer)
 
     # ---- answering -------------------------------------------------------------------------------------------------
 
+    def _body_pending(self) -> bool:
+        """Whether the request has a body that no one read (it must not be taken for the next request)."""
+        headers = getattr(self, "headers", None)
+        if headers is None or self._body_read:
+            return False
+        return headers.get("Transfer-Encoding") is not None or headers.get("Content-Length", "0").strip() not in (
+            "",
+            "0",
+        )
+
     def _send(self, answer: Answer, head_only: bool = False) -> None:
+        if self._body_pending():
+            self.close_connection = True
+            answer.headers.setdefault("Connection", "close")
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
@@ -120,6 +238,17 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head_only and self.command != "HEAD":
             self.wfile.write(answer.body)
+
+    def _target(self):
+        """The request target split into its parts, or None once a 400/414 has been sent."""
+        if len(self.path) > MAX_TARGET:
+            self._send(error(414, f"The request target is longer than {MAX_TARGET:,} characters."))
+            return None
+        try:
+            return urlsplit(self.path)
+        except ValueError:
+            self._send(error(400, "The request target is not a valid URL path."))
+            return None
 
     def _accept(self) -> str | None:
         return self.headers.get("Accept")
@@ -135,7 +264,9 @@ class Handler(BaseHTTPRequestHandler):
         if self._too_long_accept():
             self._send(error(431, f"The Accept header is longer than {MAX_ACCEPT_LENGTH} characters."))
             return
-        parts = urlsplit(self.path)
+        parts = self._target()
+        if parts is None:
+            return
         if parts.path == "/sparql":
             self._sparql(parse_qs(parts.query, keep_blank_values=True), None)
             return
@@ -145,20 +276,31 @@ class Handler(BaseHTTPRequestHandler):
         if self._too_long_accept():
             self._send(error(431, f"The Accept header is longer than {MAX_ACCEPT_LENGTH} characters."))
             return
-        parts = urlsplit(self.path)
+        parts = self._target()
+        if parts is None:
+            return
         if parts.path != "/sparql":
-            self._send(error(405, "Only /sparql accepts POST."), head_only=False)
+            answer = error(405, "Only /sparql accepts POST.")
+            answer.headers["Allow"] = "GET, HEAD, OPTIONS"
+            self._send(answer)
+            return
+        if self.headers.get("Transfer-Encoding") is not None:
+            self._send(error(411, "Send the query with a Content-Length (chunked bodies are not accepted)."))
             return
         try:
-            length = int(self.headers.get("Content-Length", "0"))
+            length = int(self.headers.get("Content-Length", "0").strip() or "0")
         except ValueError:
             self._send(error(400, "Content-Length is not a number."))
             return
         if length < 0 or length > MAX_BODY:
-            self.close_connection = True
             self._send(error(413, f"The request body is larger than {MAX_BODY:,} bytes."))
             return
         body = self.rfile.read(length)
+        self._body_read = True
+        if len(body) < length:
+            self.close_connection = True
+            self._send(error(400, "The request body is shorter than its Content-Length."))
+            return
         content_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
         params = parse_qs(parts.query, keep_blank_values=True)
         if content_type == "application/sparql-update":
@@ -174,58 +316,80 @@ class Handler(BaseHTTPRequestHandler):
             self._send(error(415, "POST a query as application/x-www-form-urlencoded or application/sparql-query."))
 
     def do_OPTIONS(self) -> None:
+        if self._body_pending():
+            self.close_connection = True
         self.send_response(204)
-        self.send_header("Allow", "GET, HEAD, POST, OPTIONS")
+        self.send_header("Allow", ALLOWED_METHODS)
         self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Methods", ALLOWED_METHODS)
         self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
         self.send_header("Content-Length", "0")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
 
     def _read_only(self) -> None:
-        self._send(error(405, "This server is read-only."))
+        answer = error(405, "This server is read-only.")
+        answer.headers["Allow"] = ALLOWED_METHODS
+        self._send(answer)
 
     do_PUT = do_DELETE = do_PATCH = _read_only
 
     # ---- documents and files -----------------------------------------------------------------------------------
 
     def _static_or_document(self, raw_path: str) -> None:
-        path = unquote(raw_path)
-        if "\x00" in path or "\\" in path or not path.startswith("/"):
+        try:
+            path = unquote(raw_path, errors="strict")
+        except UnicodeDecodeError:
+            path = None  # %-escapes that are not UTF-8 name nothing of ours
+        if path is None or "\x00" in path or "\\" in path or not path.startswith("/"):
             self._send(error(400, "Malformed path."))
             return
         segments = [s for s in path.split("/") if s]
         if any(s == ".." for s in segments):
             self._send(error(400, "Paths may not go up ('..')."))
             return
+        if any(len(s.encode("utf-8")) > 255 for s in segments):
+            self._not_found()  # no file name is that long: nothing of ours lives there
+            return
         relative = "/".join(segments)
-        # an IRI of the dataset: negotiate
-        document = document_path(config.BASE_IRI + relative) if relative else None
-        if document is not None:
-            if not (self.server.site / f"{document}.html").is_file():
+        try:
+            # an IRI of the dataset: negotiate
+            document = document_path(config.BASE_IRI + relative) if relative else None
+            if document is not None:
+                if not (self.server.site / f"{document}.html").is_file():
+                    self._not_found()
+                    return
+                self._negotiate(document)
+                return
+            if any(s.startswith(".") and s != ".well-known" for s in segments):
                 self._not_found()
                 return
-            self._negotiate(document)
-            return
-        if any(s.startswith(".") and s != ".well-known" for s in segments):
+            target = (self.server.site / posixpath.normpath(relative or ".")).resolve()
+            if target != self.server.site and self.server.site not in target.parents:
+                self._not_found()  # a symlink that leads out of the site, or a path that does
+                return
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                self._not_found()
+                return
+            data = target.read_bytes()
+        except RuntimeError:  # a symlink loop (Path.resolve says so with RuntimeError before Python 3.13)
             self._not_found()
             return
-        target = (self.server.site / posixpath.normpath(relative or ".")).resolve()
-        if target != self.server.site and self.server.site not in target.parents:
-            self._not_found()
-            return
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_file():
-            self._not_found()
-            return
+        except OSError as exc:
+            if exc.errno in (errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EACCES, errno.EISDIR):
+                self._not_found()
+                return
+            raise
         if relative == ".well-known/void":
             content_type = "text/turtle; charset=utf-8"
         else:
             content_type = (
                 CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or ("application/octet-stream")
             )
-        self._send(Answer(200, content_type, target.read_bytes()))
+        self._send(Answer(200, content_type, data))
 
     def _negotiate(self, document: str) -> None:
         form = choose_form(self._accept())
@@ -242,8 +406,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _not_found(self) -> None:
         page = self.server.site / "404.html"
-        if choose_form(self._accept()) == "html" and page.is_file():
-            self._send(Answer(404, "text/html; charset=utf-8", page.read_bytes()))
+        try:
+            html = page.read_bytes() if choose_form(self._accept()) == "html" and page.is_file() else None
+        except OSError:
+            html = None
+        if html is not None:
+            self._send(Answer(404, "text/html; charset=utf-8", html))
         else:
             self._send(error(404, "Not found: nothing of the JPMG knowledge graph lives here."))
 
@@ -280,6 +448,16 @@ class Handler(BaseHTTPRequestHandler):
             return
         default_graphs = params.get("default-graph-uri") or None
         named_graphs = params.get("named-graph-uri") or None
+        problem = check_graph_iris(default_graphs, "default-graph-uri") or check_graph_iris(
+            named_graphs, "named-graph-uri"
+        )
+        if problem:
+            refusal = error(400, problem)
+            if wants_html:
+                self._send_page(query, None, problem, params, status=400)
+            else:
+                self._send(refusal)
+            return
         if wants_html:
             answer = service.run(query, "application/sparql-results+json, text/turtle", default_graphs, named_graphs)
             if answer.status != 200:
@@ -378,6 +556,14 @@ def make_server(site: Path, port: int = 0, limits: Limits | None = None, quiet: 
         raise FileNotFoundError(f"{site} is not a site built by `jpmg publish` (no index.html or dumps/jpmg.nq)")
     service = QueryService(site, limits)
     try:
+        problem = service.start_problem()
+        if problem is not None:
+            from jpmg.publish.site import PublishError
+
+            raise PublishError(
+                f"the SPARQL endpoint cannot load the site's dataset ({site / 'dumps' / 'jpmg.nq'}): {problem}; "
+                f"rebuild the site with `jpmg publish -o {site}`"
+            )
         return SiteServer(port, site, service, quiet=quiet)
     except BaseException:
         service.close()

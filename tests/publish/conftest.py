@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servetools import start_server, stop_server
 
 from jpmg.publish.endpoint import Limits
 from jpmg.publish.model import SiteModel
@@ -24,23 +24,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, model: SiteModel) -> Path:
     output = tmp_path_factory.mktemp("published") / "site"
     build_site(output, base_url="https://publisher.example/jpmg/", model=model)
     return output
-
-
-def start_server(site: Path, limits: Limits):
-    from jpmg.serve import make_server
-
-    server = make_server(site, 0, limits, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
-
-
-def stop_server(server, thread) -> None:
-    server.shutdown()
-    server.server_close()
-    if server.service is not None:
-        server.service.close()
-    thread.join(5)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from conftest import start_server, stop_server
 from publishtools import get, request
+from servetools import start_server, stop_server
 
 from jpmg.dataset import load_dataset
 from jpmg.engine import OxigraphEngine

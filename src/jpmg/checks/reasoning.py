@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import owlrl
 from rdflib import Graph
 
 from jpmg import config
@@ -19,7 +18,16 @@ from jpmg.findings import Finding, Severity
 from jpmg.locate import locate
 
 CHECK = "reasoning"
-REASONER = f"owlrl {owlrl.__version__} (OWL 2 RL forward-chaining closure)"
+
+
+def __getattr__(name: str) -> str:
+    # owlrl is imported only when the reference reasoner is used (the fast path does not need it)
+    if name == "REASONER":
+        import owlrl
+
+        return f"owlrl {owlrl.__version__} (OWL 2 RL forward-chaining closure)"
+    raise AttributeError(name)
+
 
 # owlrl writes the IRIs involved into its messages; the instance among them (not a term of a vocabulary) is the
 # resource a person has to fix.
@@ -28,6 +36,8 @@ _IRI_IN_MESSAGE = re.compile(r"https?://[^\s,()]+")
 
 def closure(ontology: Graph, data: Graph) -> tuple[Graph, list[str]]:
     """The OWL 2 RL closure of ontology plus data, and owlrl's inconsistency messages."""
+    import owlrl
+
     graph = Graph()
     graph += ontology
     graph += data

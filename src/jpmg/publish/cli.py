@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
 
+def _check_base_url(url: str | None) -> str | None:
+    """Why ``--base-url`` cannot be used, or None when it is an absolute http(s) URL (or not given)."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        return f"--base-url {url!r} is not an http:// or https:// URL (e.g. https://example.org/jpmg/)"
+    if parts.query or parts.fragment or parts.username is not None:
+        return f"--base-url {url!r} must be a plain address, without user, query or fragment"
+    return None
+
+
 def _publish(args: argparse.Namespace) -> int:
     from jpmg.publish.site import PublishError, build_site
 
+    problem = _check_base_url(args.base_url)
+    if problem:
+        print(f"jpmg publish: error: {problem}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         report = build_site(Path(args.output), base_url=args.base_url)
     except PublishError as error:
@@ -28,6 +51,23 @@ def _publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _port_problem(port: int) -> str | None:
+    """Why the server could not listen on 127.0.0.1:``port``, or None (0, any free port, always works)."""
+    import socket
+
+    if port == 0:
+        return None
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            return (
+                f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}; "
+                "choose another --port (0 picks a free one)"
+            )
+    return None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from jpmg.publish.endpoint import Limits
     from jpmg.publish.site import PublishError
@@ -36,7 +76,18 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"jpmg serve: error: --port {args.port} is not a port number (0-65535)", file=sys.stderr)
         return EXIT_ERROR
-    limits = Limits(timeout=args.timeout, max_rows=args.max_rows)
+    if not math.isfinite(args.timeout):
+        print(f"jpmg serve: error: --timeout must be between 0 and 86400 seconds, not {args.timeout}", file=sys.stderr)
+        return EXIT_ERROR
+    limits = Limits(timeout=args.timeout, max_rows=args.max_rows, max_memory_mb=args.max_memory)
+    problems = limits.problems()
+    if problems:
+        print(f"jpmg serve: error: {problems[0]}", file=sys.stderr)
+        return EXIT_ERROR
+    busy = _port_problem(args.port)
+    if busy:  # before the site is built, which takes a while
+        print(f"jpmg serve: error: {busy}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         return serve(args.port, Path(args.site) if args.site else None, limits, quiet=args.quiet)
     except PublishError as error:
@@ -82,5 +133,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--site", metavar="DIR", help="serve a site built by `jpmg publish` (built there if missing)")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a SPARQL query may run (default: 10)")
     serve.add_argument("--max-rows", type=int, default=10_000, help="rows a SPARQL result may hold (default: 10000)")
+    serve.add_argument(
+        "--max-memory",
+        type=int,
+        default=2048,
+        metavar="MIB",
+        help="memory one SPARQL query worker may use, in MiB; a query that needs more is stopped with 503 "
+        "(default: 2048; 0: no limit)",
+    )
     serve.add_argument("--quiet", action="store_true", help="do not log requests")
     serve.set_defaults(handler=_serve)

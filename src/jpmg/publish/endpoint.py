@@ -2,13 +2,18 @@
 
 Queries run in worker processes, each holding the dataset in a pyoxigraph :class:`~pyoxigraph.Store` (loaded from
 the site's N-Quads dump and dataset description): a query that runs past :attr:`Limits.timeout` seconds is
-stopped by ending its process (a thread could not be stopped) and a fresh worker takes its place. Results are cut
-at :attr:`Limits.max_rows` rows (or triples), and say so in the ``JPMG-Results-Truncated`` response header.
+stopped by ending its process (a thread could not be stopped) and a fresh worker takes its place, and so is one
+that needs more memory than :attr:`Limits.max_memory_mb` (the worker's address space is capped). Results are cut
+at :attr:`Limits.max_rows` rows (or triples) or :attr:`Limits.max_bytes` bytes of values, and say so in the
+``JPMG-Results-Truncated`` response header.
 
 Refused before anything runs: updates (``update=`` or ``application/sparql-update``: 403), queries that do not parse
-(400), and ``SERVICE`` clauses (400: the endpoint never calls other servers). The default graph is the union of the
-data and the ontology, as for the competency queries; ``GRAPH`` reaches every named graph (ontology, shapes, data,
-description). ``default-graph-uri`` and ``named-graph-uri`` are honoured.
+(400), and ``SERVICE`` clauses (400: the endpoint never calls other servers). pyoxigraph *would* call the server a
+``SERVICE`` clause names, and no text check can follow its parser exactly, so the text check is only the first
+guard: each worker process also leaves the network at start (a network namespace of its own, with no interface up),
+and where the system does not allow that, it refuses every query that holds the letters ``SERVICE`` anywhere.
+The default graph is the union of the data and the ontology, as for the competency queries; ``GRAPH`` reaches every
+named graph (ontology, shapes, data, description). ``default-graph-uri`` and ``named-graph-uri`` are honoured.
 
 Results by ``Accept``: SELECT and ASK in SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in Turtle,
 N-Triples, RDF/XML or JSON-LD. Serialization is pyoxigraph's (``QueryResultsFormat``, ``RdfFormat``).
@@ -17,7 +22,9 @@ N-Triples, RDF/XML or JSON-LD. Serialization is pyoxigraph's (``QueryResultsForm
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
+import os
 import queue
 import re
 import select
@@ -59,11 +66,30 @@ DEFAULT_GRAPHS = (config.GRAPH_BASE + "data", config.GRAPH_BASE + "ontology")
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a query may run, how many rows it may return, how many run at once."""
+    """How long a query may run, how much it may return, how much memory it may use, how many run at once."""
 
     timeout: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
+    #: The values of one result (literals' texts, IRIs) are cut after this many bytes.
+    max_bytes: int = 16_000_000
+    #: The address space of one worker process, in MiB (0: no limit).
+    max_memory_mb: int = 2048
+
+    def problems(self) -> list[str]:
+        """What is wrong with these limits, as command-line advice (empty when they can be used)."""
+        found = []
+        if not self.timeout > 0 or self.timeout > 86_400:
+            found.append(f"--timeout must be between 0 and 86400 seconds, not {self.timeout:g}")
+        if self.max_rows < 1:
+            found.append(f"--max-rows must be at least 1, not {self.max_rows}")
+        if self.workers < 1:
+            found.append(f"the number of query workers must be at least 1, not {self.workers}")
+        if self.max_bytes < 1:
+            found.append(f"the result size limit must be at least 1 byte, not {self.max_bytes}")
+        if self.max_memory_mb < 0 or 0 < self.max_memory_mb < 256:
+            found.append(f"--max-memory must be 0 (no limit) or at least 256 MiB, not {self.max_memory_mb}")
+        return found
 
 
 @dataclass
@@ -84,22 +110,49 @@ def error(status: int, message: str) -> Answer:
 # Checks before running
 # ----------------------------------------------------------------------------------------------------------------
 
-_STRINGS = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*'",
-    re.DOTALL,
+# The lexemes inside which the word SERVICE is not a keyword, matched in ONE left-to-right pass (so that a '#' in a
+# string, or a quote in a comment, is read as the query's parser reads it): an escaped character of a prefixed name
+# (ex:a\'b, ex:a\#b), long and short strings, IRIs, comments. Whether a quote may stand in an IRI is where a lexer
+# and pyoxigraph's parser can disagree (``?a<'x>'`` is a comparison to the parser), so both readings are tried.
+_STRING_AND_COMMENT = (
+    r"\\."
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
 )
-_IRIS = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_COMMENTS = re.compile(r"#[^\n]*")
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_LEXINGS = (
+    re.compile(_STRING_AND_COMMENT + r"|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n\r]*", re.DOTALL),
+    re.compile(_STRING_AND_COMMENT + r"|<[^<>\"'{}|^`\\\x00-\x20]*>|#[^\n\r]*", re.DOTALL),
+)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:.-])", re.IGNORECASE | re.ASCII)
+_ANY_SERVICE = re.compile(r"service", re.IGNORECASE | re.ASCII)
 
 
 def uses_service(query: str) -> bool:
-    """Whether the query has a SERVICE clause (ignoring strings, IRIs, comments, variables and prefixed names)."""
-    text = _STRINGS.sub('""', query)
-    text = _IRIS.sub("<>", text)
-    text = _COMMENTS.sub("", text)
-    return bool(_SERVICE.search(text))
+    """Whether the query has a SERVICE clause (ignoring strings, IRIs, comments, variables and prefixed names).
+
+    A text check cannot follow pyoxigraph's parser in every corner, so it errs towards refusing, and it is only the
+    first guard: the worker processes cannot reach the network anyway (see the module's documentation).
+    """
+    return any(_SERVICE.search(lexing.sub(" ", query)) for lexing in _LEXINGS)
+
+
+def mentions_service(query: str) -> bool:
+    """Whether the letters SERVICE appear anywhere in the query (the check of a worker that has the network)."""
+    return bool(_ANY_SERVICE.search(query))
+
+
+def check_graph_iris(iris: list[str] | None, parameter: str) -> str | None:
+    """Why a ``default-graph-uri`` or ``named-graph-uri`` value is not an absolute IRI, or None when all are."""
+    for iri in iris or []:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            return f"{parameter}={iri[:200]!r} is not an absolute IRI: {exc}"
+        if ":" not in iri:
+            return f"{parameter}={iri[:200]!r} is not an absolute IRI"
+    return None
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -120,6 +173,13 @@ def _term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]
     return encoded
 
 
+def _term_size(term: object) -> int:
+    """About how many bytes a term adds to a result (its text; a quoted triple's parts)."""
+    if isinstance(term, ox.Triple):
+        return sum(_term_size(t) for t in (term.subject, term.predicate, term.object))
+    return len(getattr(term, "value", "")) + 8
+
+
 def execute(
     store: ox.Store,
     query: str,
@@ -128,8 +188,12 @@ def execute(
     deadline: float,
     default_graphs: list[str] | None = None,
     named_graphs: list[str] | None = None,
+    max_bytes: int = Limits.max_bytes,
 ) -> tuple[int, str, bytes, dict[str, str]]:
     """Run one query on ``store`` and serialize its results as ``accept`` asks: (status, type, body, headers)."""
+    problem = check_graph_iris(default_graphs, "default-graph-uri") or check_graph_iris(named_graphs, "named-graph-uri")
+    if problem:
+        return 400, "text/plain; charset=utf-8", f"{problem}\n".encode(), {}
     options: dict[str, object] = {
         "default_graph": [ox.NamedNode(g) for g in (default_graphs or DEFAULT_GRAPHS)],
     }
@@ -155,13 +219,19 @@ def execute(
                 return 406, "text/plain; charset=utf-8", _not_acceptable(RESULT_TYPES), {}
             variables = [v.value for v in result.variables]
             bindings = []
+            size = 0
             for solution in result:
                 if len(bindings) >= max_rows:
                     headers["JPMG-Results-Truncated"] = f"true; at {max_rows} rows"
                     break
+                if size > max_bytes:
+                    headers["JPMG-Results-Truncated"] = f"true; at {len(bindings)} rows, {max_bytes} bytes"
+                    break
                 if time.monotonic() > deadline:
                     return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
-                bindings.append({var: _term_json(solution[var]) for var in variables if solution[var] is not None})
+                row = {var: _term_json(solution[var]) for var in variables if solution[var] is not None}
+                size += sum(len(cell["value"]) + 16 for cell in row.values())
+                bindings.append(row)
             document = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode("utf-8")
             fmt = RESULT_TYPES[media]
             if fmt == ox.QueryResultsFormat.JSON:
@@ -173,12 +243,17 @@ def execute(
         if media is None:
             return 406, "text/plain; charset=utf-8", _not_acceptable(GRAPH_TYPES), {}
         triples = []
+        size = 0
         for triple in result:
             if len(triples) >= max_rows:
                 headers["JPMG-Results-Truncated"] = f"true; at {max_rows} triples"
                 break
+            if size > max_bytes:
+                headers["JPMG-Results-Truncated"] = f"true; at {len(triples)} triples, {max_bytes} bytes"
+                break
             if time.monotonic() > deadline:
                 return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
+            size += _term_size(triple)
             triples.append(triple)
         from jpmg.publish.formats import PREFIXES
 
@@ -229,11 +304,55 @@ def _read_frame(stream) -> bytes:
     return _read_exactly(stream, size)
 
 
-def worker_main(site: str, max_rows: int, timeout: float) -> None:
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def leave_network() -> bool:
+    """Move this process into a network namespace of its own, with no interface up: it can reach no host, not even
+    127.0.0.1. Needs Linux and either root or unprivileged user namespaces; returns whether it worked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(_CLONE_NEWNET) == 0:
+            return True
+        uid, gid = os.getuid(), os.getgid()
+        if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+            return False
+        # Map our own ids into the new user namespace, so that files keep their owner as seen from here.
+        with contextlib.suppress(OSError):
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
+def cap_memory(megabytes: int) -> None:
+    """Cap this process's address space: an allocation past it ends the process, which the server reports."""
+    if megabytes <= 0:
+        return
+    import resource
+
+    limit = megabytes * 2**20
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def worker_main(site: str, max_rows: int, timeout: float, max_bytes: int, max_memory_mb: int) -> None:
     """A worker process: load the store, then answer framed requests on stdin with framed answers on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops its workers
+    isolated = leave_network()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    store = load_store(Path(site))
+    try:
+        store = load_store(Path(site))
+    except (OSError, SyntaxError, ValueError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        _write_frame(stdout, b"error " + message[:1000].encode("utf-8", "replace"))
+        return
+    cap_memory(max_memory_mb)
     _write_frame(stdout, b"ready")
     while True:
         try:
@@ -242,14 +361,38 @@ def worker_main(site: str, max_rows: int, timeout: float) -> None:
             return
         deadline = time.monotonic() + timeout
         try:
-            status, content_type, body, headers = execute(
-                store, request["query"], request["accept"], max_rows, deadline, request["default"], request["named"]
+            if not isolated and mentions_service(request["query"]):
+                # Without a network namespace nothing else stops pyoxigraph from calling another server.
+                status, content_type, body, headers = (
+                    400,
+                    "text/plain; charset=utf-8",
+                    b"SERVICE is refused: this endpoint does not call other servers (and on this system it refuses "
+                    b"every query that holds the word SERVICE, even in a string or a name).\n",
+                    {},
+                )
+            else:
+                status, content_type, body, headers = execute(
+                    store,
+                    request["query"],
+                    request["accept"],
+                    max_rows,
+                    deadline,
+                    request["default"],
+                    request["named"],
+                    max_bytes,
+                )
+        except MemoryError:
+            status, content_type, body, headers = (
+                503,
+                "text/plain; charset=utf-8",
+                b"The query needed more memory than the endpoint allows and was stopped.\n",
+                {},
             )
         except Exception as exc:  # a worker must answer, whatever went wrong
             status, content_type, body, headers = (
                 500,
                 "text/plain; charset=utf-8",
-                f"Internal error: {exc}\n".encode(),
+                f"Internal error: {type(exc).__name__}\n".encode(),
                 {},
             )
         head = json.dumps({"status": status, "content_type": content_type, "headers": headers}).encode()
@@ -261,22 +404,36 @@ class _Worker:
 
     def __init__(self, site: Path, limits: Limits) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jpmg.publish.endpoint", str(site), str(limits.max_rows), str(limits.timeout)],
+            [
+                sys.executable,
+                "-m",
+                "jpmg.publish.endpoint",
+                str(site),
+                str(limits.max_rows),
+                str(limits.timeout),
+                str(limits.max_bytes),
+                str(limits.max_memory_mb),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
         )
         self.ready = False
+        self.failure: str | None = None
 
     def readable(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         return bool(ready)
 
     def wait_ready(self, timeout: float) -> bool:
-        if not self.ready and self.readable(timeout):
+        if not self.ready and self.failure is None and self.readable(timeout):
             try:
-                self.ready = _read_frame(self.process.stdout) == b"ready"
+                frame = _read_frame(self.process.stdout)
             except EOFError:
-                self.ready = False
+                frame = b"error the worker process ended while loading the dataset"
+            self.ready = frame == b"ready"
+            if not self.ready:
+                self.failure = frame.removeprefix(b"error ").decode("utf-8", "replace")
         return self.ready
 
     def ask(self, request: dict, timeout: float) -> Answer | None:
@@ -318,6 +475,16 @@ class QueryService:
         for _ in range(self.limits.workers):
             self._add()
 
+    def start_problem(self, timeout: float = 120.0) -> str | None:
+        """Wait until the first worker has loaded the dataset; why it could not, or None when it did."""
+        with self._lock:
+            worker = self._all[0] if self._all else None
+        if worker is None:
+            return "no query worker was started"
+        if worker.wait_ready(timeout):
+            return None
+        return worker.failure or f"the query worker did not load the dataset within {timeout:g} s"
+
     def _add(self) -> None:
         worker = _Worker(self.site, self.limits)
         with self._lock:
@@ -351,8 +518,15 @@ class QueryService:
         try:
             answer = worker.ask(request, self.limits.timeout + 1)
         except (EOFError, OSError, ValueError):
+            # The worker died under the query: the commonest cause is the memory cap (an allocation past it ends
+            # the process); a fresh worker takes its place.
             self._retire(worker)
-            return error(500, "The query worker stopped unexpectedly.")
+            cap = f" ({self.limits.max_memory_mb:,} MiB)" if self.limits.max_memory_mb else ""
+            return error(
+                503,
+                f"The query was stopped: it needed more memory than the endpoint allows{cap}, or it ended the query "
+                "worker. Ask for less (LIMIT, fewer joins) and try again.",
+            )
         if answer is None:
             self._retire(worker)
             return error(503, f"The query ran for more than {self.limits.timeout:g} seconds and was stopped.")
@@ -369,4 +543,4 @@ class QueryService:
 
 
 if __name__ == "__main__":
-    worker_main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
+    worker_main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))

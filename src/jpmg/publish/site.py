@@ -87,8 +87,34 @@ def write_tree(files: dict[str, bytes], folder: Path) -> None:
         target.write_bytes(data)
 
 
+_RENAME_EXCHANGE = 2  # renameat2(2) flag: swap two paths in one step
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``); False where the system or
+    the file system cannot, and nothing was changed."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd = -100
+    result = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE)
+    return result == 0
+
+
 def install(files: dict[str, bytes], output: Path) -> None:
-    """Write the files into a new folder beside ``output`` and swap it into place."""
+    """Write the files into a new folder beside ``output`` and swap it into place.
+
+    The swap is one atomic exchange of the two folders where Linux allows it, so that ``output`` is at every moment
+    either the whole previous site or the whole new one, even if the process is killed; elsewhere it is two renames,
+    with the previous site put back if the second fails. A failure before the swap leaves ``output`` untouched, and
+    no temporary folder is left behind either way."""
     output = Path(output)
     _check_target(output)
     parent = output.parent if str(output.parent) else Path(".")
@@ -97,6 +123,9 @@ def install(files: dict[str, bytes], output: Path) -> None:
     try:
         write_tree(files, staging)
         staging.chmod(0o755)
+        if output.exists() and exchange(staging, output):
+            shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous site
+            return
         previous = None
         if output.exists():
             previous = Path(tempfile.mkdtemp(prefix=f".{output.name}.previous-", dir=parent))
@@ -104,7 +133,7 @@ def install(files: dict[str, bytes], output: Path) -> None:
             os.rename(output, previous)
         try:
             os.rename(staging, output)
-        except OSError:
+        except BaseException:
             if previous is not None:
                 os.rename(previous, output)
             raise

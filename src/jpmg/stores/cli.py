@@ -9,6 +9,7 @@ main program (:mod:`jpmg.cli`) prints as one line on stderr with exit code 2.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,6 +102,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--force", action="store_true", help="load even when the dataset does not validate")
     load.add_argument("--dry-run", action="store_true", help="say what would be sent, and send nothing")
     load.add_argument(
+        "--rollback",
+        action="store_true",
+        help="put back the previous versions an interrupted load left in <graph>/previous (after a failure whose "
+        "restore could not run, e.g. the store went down), and remove its staging graphs; loads nothing",
+    )
+    load.add_argument(
         "--progress", action="store_true", help="draw a progress bar on stderr even when it is not a terminal"
     )
     load.set_defaults(handler=run_load)
@@ -157,16 +164,25 @@ def _client(args: argparse.Namespace, url: str):
     from jpmg.stores.credentials import resolve_credentials
     from jpmg.stores.http import HttpClient
 
-    if args.timeout <= 0:
-        raise StoreError(f"--timeout must be positive, not {args.timeout:g}")
-    if args.retries < 0:
-        raise StoreError(f"--retries must be 0 or more, not {args.retries}")
+    _check_options(args)
     return HttpClient(
         resolve_credentials(url, args.user),
         timeout=args.timeout,
         retries=args.retries,
         log=lambda line: print(f"jpmg {args.command}: {line}", file=sys.stderr, flush=True),
     )
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse option values that cannot work, before anything slow starts."""
+    if not math.isfinite(args.timeout) or not 0 < args.timeout <= 86_400:
+        raise StoreError(f"--timeout must be a number of seconds between 0 and 86400, not {args.timeout:g}")
+    if not 0 <= args.retries <= 100:
+        raise StoreError(f"--retries must be between 0 and 100, not {args.retries}")
+    if getattr(args, "chunk_size", None) is not None and args.chunk_size < 1:
+        raise StoreError(f"--chunk-size must be at least 1, not {args.chunk_size}")
+    if getattr(args, "verify_queries", None) is not None and args.verify_queries < 0:
+        raise StoreError(f"--verify-queries must be 0 or more, not {args.verify_queries}")
 
 
 def _endpoints(args: argparse.Namespace):
@@ -179,16 +195,27 @@ def _endpoints(args: argparse.Namespace):
 
 def run_load(args: argparse.Namespace) -> int:
     """``jpmg load``: validate, then load atomically (or, with --dry-run, say what would be sent)."""
+    from jpmg import config
     from jpmg.dataset import load_dataset
+    from jpmg.parsing import check_file_sizes
     from jpmg.stores import loader as store_loader
     from jpmg.stores.progress import wanted
     from jpmg.stores.remote_query import query_graphs
 
     endpoints = _endpoints(args)
     client = _client(args, args.url)
-    if args.verify_queries is not None and args.verify_queries < 0:
-        raise StoreError(f"--verify-queries must be 0 or more, not {args.verify_queries}")
     loader = store_loader.Loader(endpoints, client, chunk_size=args.chunk_size, progress=wanted(args.progress))
+    if args.rollback:
+        if args.dry_run:
+            raise StoreError("--rollback and --dry-run do not go together", "give one of them")
+        moved = loader.rollback()
+        for iri, count in moved.items():
+            print(f"rolled back <{iri}> to its previous version: {count:,} triples")
+        if not moved:
+            print(f"the store at {args.url} holds no previous version left by a load; nothing to roll back")
+        return EXIT_OK
+    # A file too large to load fails now, not after the store was checked and the dataset validated.
+    check_file_sizes([config.ONTOLOGY_DIR, config.SHAPES_DIR, config.DATA_DIR])
     if not args.dry_run:
         loader.preflight()  # a wrong URL, a server down or bad credentials fail now, not after validating
     print("jpmg load: validating the dataset ...", file=sys.stderr, flush=True)

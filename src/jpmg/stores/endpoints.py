@@ -61,12 +61,32 @@ class Endpoints:
         ]
 
 
+def redact(text: str) -> str:
+    """``text`` (a URL, or a message about one), safe to print: whatever stands before an ``@`` may be a password,
+    so such text is not repeated at all."""
+    return text if "@" not in text else "(not repeated: it holds an '@', so perhaps a password)"
+
+
 def check_url(url: str, what: str = "URL") -> str:
-    """``url`` if it is an absolute http(s) URL without credentials in it; else a StoreError."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """``url`` if it is an absolute http(s) URL without credentials in it; else a StoreError (which never repeats
+    the credentials a URL held)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as error:
         raise StoreError(
-            f"{what} {url!r} is not an http:// or https:// URL",
+            f"{what} {redact(url)!r} is not a valid URL ({redact(str(error))})",
+            "give the store's base URL, e.g. http://127.0.0.1:7878",
+        ) from None
+    if "@" in parts.netloc:
+        # Never echo the URL back: it holds a password.
+        raise StoreError(
+            f"the {what} holds credentials (user:password@host)",
+            "remove them from the URL; use --user and JPMG_STORE_PASSWORD or a netrc file",
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise StoreError(
+            f"{what} {redact(url)!r} is not an http:// or https:// URL",
             "give the store's base URL, e.g. http://127.0.0.1:7878",
         )
     if parts.username is not None or parts.password is not None:
