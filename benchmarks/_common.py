@@ -33,6 +33,8 @@ SEED = 1
 RATE = 0.002
 
 sys.path.insert(0, str(ROOT / "src"))
+#: The machine's load when the benchmark started (other work running beside it skews the figures).
+_LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def bench_dir() -> Path:
@@ -157,7 +159,7 @@ def machine() -> str:
     java = jena_classpath()
     if java:
         versions.append("Apache Jena SHACL " + _jena_version())
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = _LOAD_AT_START
     return (
         f"{os.cpu_count()} CPUs ({cpu}), {memory}, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}; {', '.join(versions)}; load average {load:.2f} at the start"

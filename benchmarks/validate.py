@@ -89,6 +89,8 @@ def main() -> None:
             found = re.search(r"results: (\d+)", run.stdout)
             measured.append(("pyrudof (data + ontology)", run, found.group(1) if found else "-"))
         for name, run, results in measured:
+            if not run.finished:
+                results = "-"  # stopped at the time limit: it reported nothing
             ratio = (
                 "1"
                 if run is fast

@@ -17,6 +17,8 @@ from storetools import FORCE, IN_CI, SKIP_QUERIES, Store, project_counts
 from jpmg.cli import main as store_main
 from jpmg.stores import loader as store_loader
 
+LEFTOVER_SUFFIXES = (store_loader.STAGING_SUFFIX, store_loader.PREVIOUS_SUFFIX)
+
 # -- validation runs once ----------------------------------------------------------------------------------------
 
 _VALIDATION: list[object] = []
@@ -109,9 +111,14 @@ def jpmg(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, st
 
 @pytest.fixture
 def loaded(store: Store, jpmg: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch) -> Store:
-    """The store with the project loaded (loading it when it is not)."""
+    """The store with the project loaded (loading it when it is not), and none of its staging or previous graphs."""
     store.env(monkeypatch)
     counts = project_counts(store)
+    leftovers = [iri for iri, n in counts.items() if n and iri.endswith(LEFTOVER_SUFFIXES)]
+    if leftovers:
+        # Left by an earlier test that failed half-way or killed the server; the tests that use this fixture
+        # compare snapshots of every graph the project may own, and the loader removes stale staging graphs.
+        store.sparql().update(" ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in leftovers), "removal of leftovers")
     if not all(counts[str(iri)] for iri in store_loader.STORE_GRAPH_IRIS.values()):
         # Without the query comparison: a query that one store answers differently fails its own test
         # (test_store_queries.py) instead of every test that needs the data loaded.

@@ -92,3 +92,18 @@ def snapshot(store: Store) -> dict[str, tuple[int, str]]:
 def project_counts(store: Store) -> dict[str, int]:
     sparql = store.sparql()
     return {iri: sparql.count(iri) for iri in store_loader.project_graph_iris()}
+
+
+_PARTS: list[list[store_loader.GraphPart]] = []
+_PROJECT_PARTS = store_loader.project_parts  # the real one, before any test replaces it with the cache below
+
+
+def cached_project_parts(kg=None) -> list[store_loader.GraphPart]:
+    """The project's graphs, computed once per session (the dataset description takes seconds to compute, and the
+    loader never changes the graphs it is given): monkeypatch ``store_loader.project_parts`` with this where many
+    loads run."""
+    if not _PARTS:
+        from jpmg.dataset import load_dataset
+
+        _PARTS.append(_PROJECT_PARTS(load_dataset()))
+    return _PARTS[0]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from jpmg.atomic import write_atomically
 from jpmg.dataset import GRAPH_IRIS, load_dataset
-from jpmg.dump import FORMATS, write_atomically
+from jpmg.dump import FORMATS
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -81,7 +82,7 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.
     def no_rename(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("jpmg.dump.os.replace", no_rename)
+    monkeypatch.setattr("jpmg.atomic.os.replace", no_rename)
     with pytest.raises(OSError, match="disk full"):
         write_atomically(b"new content\n", target)
     assert target.read_bytes() == b"old content\n"
