@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from jpmg.engine import OxigraphEngine, QueryResult  # noqa: E402
+from jpmg.engine import OxigraphEngine, QueryEngineError, QueryResult  # noqa: E402
 from jpmg.queries import canonical_rows, list_queries  # noqa: E402
 
 
@@ -76,7 +76,10 @@ def main() -> None:
                 signal.alarm(0)
                 best = elapsed if best is None else min(best, elapsed)
             line = {"query": name, "seconds": round(best, 4), "rows": len(result.rows), "digest": digest(query, result)}
-        except _Timeout:
+        except (_Timeout, QueryEngineError) as error:
+            signal.alarm(0)
+            if not isinstance(error, _Timeout) and "_Timeout" not in str(error):
+                raise  # the engine failed for another reason than the time limit (which it wraps)
             line = {"query": name, "seconds": None, "timeout": limit}
         print(json.dumps(line), flush=True)
 

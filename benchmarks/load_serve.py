@@ -8,7 +8,7 @@ after ``--duration`` seconds.
 
     .venv/bin/python benchmarks/load_serve.py                      # 60 s, 50 connections, the site built first
     .venv/bin/python benchmarks/load_serve.py --site site --duration 5 --connections 10 --client python
-    .venv/bin/python benchmarks/load_serve.py --append-docs         # and add the figures to docs/benchmarks.md
+    .venv/bin/python benchmarks/load_serve.py --doc                 # and write the figures into docs/benchmarks.md
 
 A request fails when it gets no answer (connection error, time-out) or a status other than 2xx or 3xx. The mix
 (weights in brackets): resource IRIs negotiated to HTML, Turtle, JSON-LD, N-Triples and RDF/XML (303), the pages and
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -33,7 +32,6 @@ import threading
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass
-from datetime import date
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -270,47 +268,14 @@ def stop_server(process: subprocess.Popen) -> None:
 # -- reporting ---------------------------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
-        memory = f", {kib / 2**20:.0f} GiB"
-    except (OSError, IndexError, ValueError):
-        pass
-    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
-    return f"{os.cpu_count()} cores ({cpu}){memory}, {system}"
-
-
-def section(result: Result) -> str:
-    row = (
-        f"| {result.requests:,} | {result.failed} | {result.throughput:,.0f} requests/s | {result.p50_ms:.1f} ms "
-        f"| {result.p99_ms:.1f} ms |"
+def table_row(result: Result) -> str:
+    """The measured figures as a table, for docs/benchmarks.md (where the machine and the date are added)."""
+    return (
+        "| client | connections | duration | requests | failed | throughput | p50 latency | p99 latency |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+        f"| {result.client} | {result.connections} | {result.duration:g} s | {result.requests:,} | {result.failed} "
+        f"| {result.throughput:,.0f} requests/s | {result.p50_ms:.1f} ms | {result.p99_ms:.1f} ms |"
     )
-    return f"""
-## Load test of jpmg serve
-
-`benchmarks/load_serve.py` ({date.today().isoformat()}; {machine()}): `jpmg serve` in its own process on 127.0.0.1
-(2 SPARQL worker processes, the default limits), loaded from another process by {result.client} with
-{result.connections} concurrent keep-alive connections for {result.duration:g} s. The mix, each request picked at
-random by weight: resource IRIs negotiated to HTML, Turtle, JSON-LD, N-Triples and RDF/XML (303 See Other), the
-pages and files they lead to, the home page, and SPARQL (an ASK, a COUNT, the sessions query by GET as CSV and by
-POST as JSON): about 70 % files and redirects, 30 % SPARQL.
-
-| requests | failed | throughput | p50 latency | p99 latency |
-|---|---|---|---|---|
-{row}
-
-A request fails when it gets no answer or a status other than 2xx/3xx. The test suite runs the same load for 5 s
-with 10 connections (`tests/publish/test_serve_load.py`) and requires zero failed requests.
-"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -323,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=50, help="concurrent connections (default: 50)")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--append-docs", action="store_true", help="append the result to docs/benchmarks.md")
+    parser.add_argument(
+        "--doc", action="store_true", help="write the result into docs/benchmarks.md (one table per client)"
+    )
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 3600 or not 0 < args.connections <= 1000:
         parser.error("--duration must be in (0, 3600] and --connections in (0, 1000]")
@@ -362,11 +329,10 @@ def main(argv: list[str] | None = None) -> int:
             print(result.detail)
         elif result.detail:
             print("failures:", result.detail)
-    if args.append_docs:
-        docs = ROOT / "docs" / "benchmarks.md"
-        text = docs.read_text(encoding="utf-8") if docs.exists() else "# Benchmarks\n"
-        docs.write_text(text.rstrip("\n") + "\n" + section(result), encoding="utf-8")
-        print(f"appended to {docs}", file=sys.stderr)
+    if args.doc:
+        from _common import update_doc
+
+        update_doc(f"serve-{result.client}", table_row(result))
     return 0 if result.failed == 0 else 1
 
 
