@@ -149,8 +149,8 @@ def parse_turtle(path: Path, base_iri: str | None = None, *, allow_empty: bool =
     """
     path = Path(path)
     name = str(path)
-    data = _read_bytes(path, MAX_GRAPH_FILE_MB)
-    text = _decode(data, name)
+    data = read_bytes(path, MAX_GRAPH_FILE_MB)
+    text = decode(data, name)
     if base_iri is None:
         base_iri = path.absolute().as_uri()
     return _parse_text(text, name, base_iri, allow_empty=allow_empty)
@@ -240,8 +240,8 @@ def check_holds_triples(paths: Iterable[Path]) -> None:
                 continue
         except OSError:
             continue  # reading it says what is wrong
-        data = _read_bytes(file, MAX_FILE_MB)
-        text = _decode(data, str(file))
+        data = read_bytes(file, MAX_FILE_MB)
+        text = decode(data, str(file))
         if not text.strip():
             raise RdfInputError(
                 str(file), "the file is empty", "a file to validate must hold triples: was it saved or exported whole?"
@@ -259,7 +259,7 @@ def check_holds_triples(paths: Iterable[Path]) -> None:
             continue  # the parser says where, in its own words
 
 
-def _read_bytes(path: Path, limit_mb: int = MAX_FILE_MB) -> bytes:
+def read_bytes(path: Path, limit_mb: int = MAX_FILE_MB) -> bytes:
     """Read the file, turning each way it can fail into an error that says what to do."""
     name = str(path)
     if path.is_dir():
@@ -284,7 +284,7 @@ def _read_bytes(path: Path, limit_mb: int = MAX_FILE_MB) -> bytes:
         raise RdfInputError(name, f"the file cannot be read: {reason}", "check the file is a readable file") from None
 
 
-def _decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str) -> str:
     """Decode UTF-8, pointing at the first byte that is not text; a leading BOM is dropped.
 
     A NUL byte alone does not make a file invalid (Turtle strings may hold U+0000, and the W3C suite
@@ -301,7 +301,7 @@ def _decode(data: bytes, name: str) -> str:
             raise RdfInputError(name, f"the file is {packed}, not Turtle text", _PACKED_HINT[packed], 1, 1) from None
         nul = data.find(b"\x00")
         if nul >= 0:
-            raise _binary_error(name, *_byte_position(data, nul)) from None
+            raise binary_error(name, *_byte_position(data, nul)) from None
         line, column = _byte_position(data, error.start)
         raise RdfInputError(
             name,
@@ -353,7 +353,7 @@ def _foreign_format(name: str, text: str | None) -> str | None:
     return None
 
 
-def _binary_error(name: str, line: int | None, column: int | None) -> RdfInputError:
+def binary_error(name: str, line: int | None, column: int | None) -> RdfInputError:
     return RdfInputError(
         name, "the file holds binary data (a NUL byte)", "the file must be UTF-8 Turtle text", line, column
     )
@@ -366,7 +366,7 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, column
 
 
-def _nul_position(text: str) -> tuple[int, int] | None:
+def nul_position(text: str) -> tuple[int, int] | None:
     """1-based line and column of the first NUL character, if any."""
     nul = text.find("\x00")
     if nul < 0:
@@ -410,12 +410,12 @@ def _parse_text(
         for quad in parser:
             graph.add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
     except SyntaxError as error:
-        syntax_error = _syntax_error(error, name, text)
-        nul = _nul_position(text)
-        if nul is not None and syntax_error.line is not None and nul <= (syntax_error.line, syntax_error.column or 1):
+        problem = from_syntax_error(error, name, text)
+        nul = nul_position(text)
+        if nul is not None and problem.line is not None and nul <= (problem.line, problem.column or 1):
             # A NUL at or before the failure point: binary data, not a Turtle typo.
-            raise _binary_error(name, *nul) from None
-        raise syntax_error from None
+            raise binary_error(name, *nul) from None
+        raise problem from None
     finally:
         _RDFLIB_TERM_LOGGER.removeFilter(quiet)
     if not allow_empty and len(graph) == 0:
@@ -533,7 +533,7 @@ def _locate_rdf12(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _syntax_error(error: SyntaxError, name: str, text: str | None = None) -> RdfInputError:
+def from_syntax_error(error: SyntaxError, name: str, text: str | None = None) -> RdfInputError:
     """Turn pyoxigraph's SyntaxError into our error, taking its 1-based line and column.
 
     pyoxigraph 0.5 fills ``lineno`` and ``offset`` (both 1-based, the column counted in characters);

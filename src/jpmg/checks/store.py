@@ -33,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from jpmg import config
-from jpmg.parsing import RdfInputError, _binary_error, _decode, _nul_position, _read_bytes, _syntax_error
+from jpmg.parsing import RdfInputError, binary_error, decode, from_syntax_error, nul_position, read_bytes
 
 __all__ = [
     "DATA",
@@ -370,7 +370,7 @@ _PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>
 def load_file(loaded: LoadedStore, path: Path, part: str, checker: LiteralChecker) -> None:
     """Parse one Turtle file strictly into the store, in the graph of ``part``."""
     name = str(path)
-    text = _decode(_read_bytes(path), name)
+    text = decode(read_bytes(path), name)
     base_iri = path.absolute().as_uri()
     try:
         parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=base_iri, rename_blank_nodes=True)
@@ -380,11 +380,11 @@ def load_file(loaded: LoadedStore, path: Path, part: str, checker: LiteralChecke
     try:
         loaded.store.extend(_quads(parser, graph, path, loaded, checker, part in ("data", "project"), text))
     except SyntaxError as error:
-        syntax_error = _syntax_error(error, name)
-        nul = _nul_position(text)
-        if nul is not None and syntax_error.line is not None and nul <= (syntax_error.line, syntax_error.column or 1):
-            raise _binary_error(name, *nul) from None
-        raise syntax_error from None
+        problem = from_syntax_error(error, name)
+        nul = nul_position(text)
+        if nul is not None and problem.line is not None and nul <= (problem.line, problem.column or 1):
+            raise binary_error(name, *nul) from None
+        raise problem from None
     loaded.files.setdefault(part, []).append(path)
     if part in ("data", "project"):
         loaded.prefixes[path] = {prefix or "": namespace for prefix, namespace in _PREFIX_LINE.findall(text)}
