@@ -253,16 +253,19 @@ class Handler(BaseHTTPRequestHandler):
     def _accept(self) -> str | None:
         return self.headers.get("Accept")
 
-    def _too_long_accept(self) -> bool:
+    def _refused_long_accept(self) -> bool:
+        """Answer 431 to an Accept header too long to negotiate (a guard against header-parsing cost); say whether."""
         accept = self._accept()
-        return accept is not None and len(accept) > MAX_ACCEPT_LENGTH
+        if accept is None or len(accept) <= MAX_ACCEPT_LENGTH:
+            return False
+        self._send(error(431, f"The Accept header is longer than {MAX_ACCEPT_LENGTH} characters."))
+        return True
 
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
-        if self._too_long_accept():
-            self._send(error(431, f"The Accept header is longer than {MAX_ACCEPT_LENGTH} characters."))
+        if self._refused_long_accept():
             return
         parts = self._target()
         if parts is None:
@@ -273,8 +276,7 @@ class Handler(BaseHTTPRequestHandler):
         self._static_or_document(parts.path)
 
     def do_POST(self) -> None:
-        if self._too_long_accept():
-            self._send(error(431, f"The Accept header is longer than {MAX_ACCEPT_LENGTH} characters."))
+        if self._refused_long_accept():
             return
         parts = self._target()
         if parts is None:

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from jpmg.checks.locating import Locator
 from jpmg.checks.store import DATA, ONTOLOGY, OWL_RL_DATATYPES, LoadedStore
-from jpmg.findings import Finding, Severity
+from jpmg.findings import Finding
 
 CHECK = "reasoning"
 REASONER = (
@@ -397,19 +397,9 @@ def run(loaded: LoadedStore, locator: Locator) -> tuple[str, list[Finding]]:
             f"reasoner: {reasoning.REASONER} (the graph leaves the compiled fragment: {reasons[0]})",
             reasoning.run(ontology.graph, data.graph, data.files),
         )
-    from jpmg.checks.reasoning import _focus
+    from jpmg.checks.reasoning import inconsistency
 
-    findings = []
-    for message in reasoner.findings():
-        focus = _focus(message)
-        findings.append(
-            Finding(
-                CHECK,
-                Severity.VIOLATION,
-                f"Inconsistent with the ontology's axioms: {message.strip()}. Fix the types or values involved.",
-                focus_node=focus,
-            )
-        )
+    findings = [inconsistency(message) for message in reasoner.findings()]
     return f"reasoner: {REASONER}", locator.locate(findings) if findings else findings
 
 

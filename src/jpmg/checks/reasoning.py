@@ -9,6 +9,7 @@ follow only from the axioms.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from rdflib import Graph
@@ -52,6 +53,17 @@ def _focus(message: str) -> str | None:
     return (instances or iris or [None])[0]
 
 
+def inconsistency(message: str) -> Finding:
+    """One violation for one of owlrl's inconsistency messages, focused on the instance it names (both engines report
+    it so, the fast one for the messages it produces in owlrl's words)."""
+    return Finding(
+        CHECK,
+        Severity.VIOLATION,
+        f"Inconsistent with the ontology's axioms: {message.strip()}. Fix the types or values involved.",
+        focus_node=_focus(message),
+    )
+
+
 def run(ontology: Graph, data: Graph, data_files: dict[Path, Graph] | None = None) -> list[Finding]:
     """Run the closure and turn every inconsistency into a violation, located in the data files."""
     _, errors = closure(ontology, data)
@@ -60,16 +72,9 @@ def run(ontology: Graph, data: Graph, data_files: dict[Path, Graph] | None = Non
         if message.startswith("Lexical value of the literal"):
             continue  # an ill-typed literal: the vocabulary check reports it, with its subject, file and line
 
-        focus = _focus(message)
-        path, line = locate(focus, data_files) if focus and data_files else (None, None)
-        findings.append(
-            Finding(
-                CHECK,
-                Severity.VIOLATION,
-                f"Inconsistent with the ontology's axioms: {message.strip()}. Fix the types or values involved.",
-                focus_node=focus,
-                file=str(path) if path else None,
-                line=line,
-            )
-        )
+        finding = inconsistency(message)
+        if finding.focus_node and data_files:
+            path, line = locate(finding.focus_node, data_files)
+            finding = replace(finding, file=str(path) if path else None, line=line)
+        findings.append(finding)
     return findings

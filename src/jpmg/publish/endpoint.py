@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +192,7 @@ def execute(
     max_bytes: int = Limits.max_bytes,
 ) -> tuple[int, str, bytes, dict[str, str]]:
     """Run one query on ``store`` and serialize its results as ``accept`` asks: (status, type, body, headers)."""
+    limits = (max_rows, max_bytes, deadline)
     problem = check_graph_iris(default_graphs, "default-graph-uri") or check_graph_iris(named_graphs, "named-graph-uri")
     if problem:
         return 400, "text/plain; charset=utf-8", f"{problem}\n".encode(), {}
@@ -218,20 +220,12 @@ def execute(
             if media is None:
                 return 406, "text/plain; charset=utf-8", _not_acceptable(RESULT_TYPES), {}
             variables = [v.value for v in result.variables]
-            bindings = []
-            size = 0
-            for solution in result:
-                if len(bindings) >= max_rows:
-                    headers["JPMG-Results-Truncated"] = f"true; at {max_rows} rows"
-                    break
-                if size > max_bytes:
-                    headers["JPMG-Results-Truncated"] = f"true; at {len(bindings)} rows, {max_bytes} bytes"
-                    break
-                if time.monotonic() > deadline:
-                    return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
-                row = {var: _term_json(solution[var]) for var in variables if solution[var] is not None}
-                size += sum(len(cell["value"]) + 16 for cell in row.values())
-                bindings.append(row)
+            rows = ({var: _term_json(s[var]) for var in variables if s[var] is not None} for s in result)
+            bindings = _capped(
+                rows, lambda row: sum(len(cell["value"]) + 16 for cell in row.values()), "rows", limits, headers
+            )
+            if bindings is None:
+                return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
             document = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}).encode("utf-8")
             fmt = RESULT_TYPES[media]
             if fmt == ox.QueryResultsFormat.JSON:
@@ -242,25 +236,37 @@ def execute(
         media = negotiate(accept, list(GRAPH_TYPES))
         if media is None:
             return 406, "text/plain; charset=utf-8", _not_acceptable(GRAPH_TYPES), {}
-        triples = []
-        size = 0
-        for triple in result:
-            if len(triples) >= max_rows:
-                headers["JPMG-Results-Truncated"] = f"true; at {max_rows} triples"
-                break
-            if size > max_bytes:
-                headers["JPMG-Results-Truncated"] = f"true; at {len(triples)} triples, {max_bytes} bytes"
-                break
-            if time.monotonic() > deadline:
-                return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
-            size += _term_size(triple)
-            triples.append(triple)
+        triples = _capped(result, _term_size, "triples", limits, headers)
+        if triples is None:
+            return 503, "text/plain; charset=utf-8", b"The query ran out of time.\n", {}
         from jpmg.publish.formats import PREFIXES
 
         body = ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=PREFIXES) or b""
         return 200, _with_charset(media), body, headers
     except (OSError, RuntimeError, ValueError) as exc:
         return 400, "text/plain; charset=utf-8", f"The query failed: {exc}\n".encode(), {}
+
+
+def _capped(
+    items: Iterable, size_of: Callable[..., int], unit: str, limits: tuple[int, int, float], headers: dict
+) -> list | None:
+    """The items up to ``limits`` (rows, bytes as counted by ``size_of``, monotonic deadline); a cut is noted in the
+    ``JPMG-Results-Truncated`` header; None when the deadline passed."""
+    max_rows, max_bytes, deadline = limits
+    kept: list = []
+    size = 0
+    for item in items:
+        if len(kept) >= max_rows:
+            headers["JPMG-Results-Truncated"] = f"true; at {max_rows} {unit}"
+            break
+        if size > max_bytes:
+            headers["JPMG-Results-Truncated"] = f"true; at {len(kept)} {unit}, {max_bytes} bytes"
+            break
+        if time.monotonic() > deadline:
+            return None
+        size += size_of(item)
+        kept.append(item)
+    return kept
 
 
 def _with_charset(media: str) -> str:
