@@ -9,20 +9,18 @@ are masked for the same reason. On the synthetic corpora the findings must also 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from test_broken_copies import MUTATIONS, broken_copy
 
-from jpmg.checks.compare import expected_keys, finding_key
+from jpmg.checks.compare import expected_keys, finding_key, mask_blank_labels
 from jpmg.synth import KINDS, generate
 from jpmg.validation import ValidationReport, validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ALL_FIXTURES = sorted((FIXTURES / "valid").glob("*.ttl")) + sorted((FIXTURES / "invalid").glob("*.ttl"))
-_LABEL = re.compile(r"\b(N[0-9a-f]{32}|[0-9a-f]{32})\b")
 
 
 def keys(report: ValidationReport) -> Counter:
@@ -33,7 +31,7 @@ def keys(report: ValidationReport) -> Counter:
             return None
         if text.startswith("_:") and report.blank_key is not None:
             return report.blank_key(text)
-        return _LABEL.sub("_", text)
+        return mask_blank_labels(text)
 
     return Counter(
         (
@@ -43,7 +41,7 @@ def keys(report: ValidationReport) -> Counter:
             f.path,
             place(f.value),
             place(f.source_shape),
-            _LABEL.sub("_", f.message),
+            mask_blank_labels(f.message),
         )
         for f in report.findings
     )

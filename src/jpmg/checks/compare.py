@@ -20,6 +20,15 @@ from jpmg.findings import Finding
 
 Key = tuple[str, str | None, str | None, str | None, str | None, str]
 
+#: A blank-node label inside a message: rdflib's ``N`` + 32 hex digits, or pyoxigraph's random 128-bit number in hex,
+#: which has fewer than 32 digits when it starts with zeros.
+BLANK_LABEL = re.compile(r"\b(N[0-9a-f]{32}|[0-9a-f]{16,32})\b")
+
+
+def mask_blank_labels(text: str) -> str:
+    """``text`` with every blank-node label replaced by ``_``: labels differ at every parse, the rest must not."""
+    return BLANK_LABEL.sub("_", text)
+
 
 def store_blank_key(store: ox.Store) -> Callable[[str], str]:
     """A function from a blank node's label (``_:label``) in ``store`` to its ``_:OWNER|PATH`` key."""
