@@ -32,8 +32,6 @@ that the edit sets off on the nodes linked to it.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from rdflib.term import Node
 
 from jpmg import config
 from jpmg.parsing import iter_turtle_files, parse_turtle
+from jpmg.stores.sparql import quiet_literal_warnings
 
 ID = config.INSTANCE_BASE
 SHAPES = config.BASE_IRI + "shapes#"
@@ -725,18 +724,6 @@ def _instant_value(data: Data, interval: Node, end: str) -> tuple[Node, Node, Li
     return None
 
 
-@contextlib.contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib logs a traceback for an ill-typed literal it is asked to make; here that is the point."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def _least_used(candidates: list[Node]) -> Node:
     """The candidate other mutations edit least (ties: the first), so that edits stay apart."""
     return min(candidates, key=lambda n: _USES.get(n, 0))
@@ -930,7 +917,7 @@ def hand_written(data: Data) -> Iterator[Mutation]:
     # vocabulary: an ill-typed literal ("1983-13-45"^^xsd:date); SHACL's date shape refuses it too
     session = next(s for s in reversed(sessions) if isinstance(union.value(s, _j("date")), Literal))
     date = union.value(session, _j("date"))
-    with _quiet_rdflib():
+    with quiet_literal_warnings():  # an ill-typed literal is the point here
         bad = Literal("1983-13-45", datatype=XSD.date)
     yield _mutation(
         data,

@@ -39,7 +39,7 @@ class _Wrapper(SPARQLWrapper):
 
 
 @contextlib.contextmanager
-def _quiet_literal_warnings() -> Iterator[None]:
+def quiet_literal_warnings() -> Iterator[None]:
     """rdflib logs a traceback for every literal it cannot read as its datatype; a store's answer can hold many
     (Virtuoso answers "P2D"^^xsd:duration as "172800.0"^^xsd:duration). The literal is kept as it came."""
     logger = logging.getLogger("rdflib.term")
@@ -104,7 +104,7 @@ class SparqlClient:
                 "check --query-endpoint: it must be a SPARQL 1.1 query endpoint",
             )
         variables = list(result["head"].get("vars", []))
-        with _quiet_literal_warnings():
+        with quiet_literal_warnings():
             rows = [
                 tuple(term_from_json(b[v]) if v in b else None for v in variables)
                 for b in result.get("results", {}).get("bindings", [])
